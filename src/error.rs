@@ -1,0 +1,80 @@
+//! One error type for the whole crate: every message names the problem and the fix.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong when a user drives the library with their own data or settings.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A data file is missing, unreadable or not what it claims to be.
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
+
+    /// A hyperparameter is out of its valid range (checked when the params are built).
+    #[error("invalid hyperparameter `{name}` = {value}: {reason}")]
+    InvalidParam {
+        /// The parameter's name as the user sets it.
+        name: &'static str,
+        /// The offending value, printed.
+        value: String,
+        /// What is allowed, and therefore how to fix it.
+        reason: String,
+    },
+
+    /// Training produced a NaN or infinite loss.
+    #[error(
+        "training diverged in epoch {epoch}: the {what} loss became {value}; \
+         lower the learning rate or check the inputs for NaN/Inf"
+    )]
+    Diverged {
+        /// 1-based epoch in which the loss stopped being finite.
+        epoch: usize,
+        /// Which loss (train or validation).
+        what: &'static str,
+        /// The non-finite value.
+        value: f32,
+    },
+
+    /// Arrays of the wrong shape were passed in.
+    #[error("shape mismatch in {context}: expected {expected}, got {got}")]
+    Shape {
+        /// Where the mismatch was found.
+        context: &'static str,
+        /// The shape that was expected.
+        expected: String,
+        /// The shape that was given.
+        got: String,
+    },
+
+    /// Writing an output file failed.
+    #[error("could not write {path}: {source}; check that the directory is writable")]
+    Io {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+
+    /// Drawing a figure failed.
+    #[error("could not draw figure `{figure}`: {reason}")]
+    Plot {
+        /// The figure's name.
+        figure: String,
+        /// What the plotting backend said.
+        reason: String,
+    },
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Shorthand for an [`Error::InvalidParam`].
+    pub fn param(name: &'static str, value: impl std::fmt::Display, reason: impl Into<String>) -> Self {
+        Error::InvalidParam { name, value: value.to_string(), reason: reason.into() }
+    }
+
+    /// Shorthand for an [`Error::Shape`].
+    pub fn shape(context: &'static str, expected: impl Into<String>, got: impl Into<String>) -> Self {
+        Error::Shape { context, expected: expected.into(), got: got.into() }
+    }
+}

@@ -1,0 +1,48 @@
+//! # ae-mlp
+//!
+//! Autoencoders with a Multi-Layer Perceptron: feature extraction and classification on MNIST.
+//!
+//! The crate is the code of a literate tutorial. Data flows one way:
+//!
+//! ```text
+//! data/mnist/*.gz ─► data ─► Dataset { x: (n, 784) in [0, 1], y: labels }
+//!                             │
+//!     nn (the taught core): dense · activation · loss · optim · init · stack
+//!                             ▼
+//!   train (one loop for every model: seeded batches, history, NaN guard)
+//!          │                               │
+//!     autoencoder ── encode ─► codes ─► mlp (classifier)
+//!                             ▼
+//!      metrics · plot (figures as values) ─► study (config → results) ◄─ main (CLI)
+//! ```
+//!
+//! Notebook cells and tests import everything they need with `use ae_mlp::prelude::*;`.
+
+pub mod autoencoder;
+pub mod data;
+pub mod error;
+pub mod gradcheck;
+pub mod metrics;
+pub mod mlp;
+pub mod nn;
+pub mod output;
+pub mod plot;
+pub mod rng;
+pub mod study;
+pub mod train;
+
+pub use error::{Error, Result};
+
+/// The names a notebook cell or a test needs, in one import.
+pub mod prelude {
+    pub use crate::autoencoder::{Autoencoder, AutoencoderParams};
+    pub use crate::data::{Dataset, Mnist};
+    pub use crate::error::{Error, Result};
+    pub use crate::metrics::{accuracy, ConfusionMatrix};
+    pub use crate::mlp::{Mlp, MlpParams};
+    pub use crate::nn::{Activation, ReconstructionLoss, Stack};
+    pub use crate::plot::Figure;
+    pub use crate::study::{Study, StudyConfig, StudyResults};
+    pub use crate::train::{EpochRecord, History, TrainParams};
+    pub use ndarray::{s, Array1, Array2, Axis};
+}

@@ -1,0 +1,172 @@
+//! The multi-layer perceptron classifier, on autoencoder codes or on raw pixels.
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, AsArray, Axis, Ix2};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::nn::loss::softmax_cross_entropy;
+use crate::nn::{Activation, Param, Stack};
+use crate::rng::{self, Rng};
+use crate::train::{self, BatchStats, Evaluation, Event, History, Split, TrainParams, Trainable};
+
+/// Stream of the seed used for weight initialisation.
+const INIT_STREAM: u64 = 20;
+
+/// The shape and training of an MLP classifier. Checked before anything is built.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MlpParams {
+    /// Hidden widths, input side first.
+    pub hidden: Vec<usize>,
+    /// Non-linearity of the hidden layers (the original: ReLU).
+    pub activation: Activation,
+    /// Number of classes (10 digits). The original had 15 outputs for 10 classes by mistake.
+    pub classes: usize,
+    /// Epochs, batches, seed and optimiser.
+    pub train: TrainParams,
+}
+
+impl Default for MlpParams {
+    /// The original's classifier on 32-d codes: → 128 → 64 → 10, ReLU then softmax.
+    fn default() -> Self {
+        MlpParams { hidden: vec![128, 64], activation: Activation::Relu, classes: 10, train: TrainParams::default() }
+    }
+}
+
+impl MlpParams {
+    /// The raw-pixel baseline: 784 → 256 → 128 → 10.
+    pub fn raw_pixels() -> Self {
+        MlpParams { hidden: vec![256, 128], ..Default::default() }
+    }
+
+    /// Sets the hidden widths.
+    pub fn hidden(mut self, hidden: Vec<usize>) -> Self {
+        self.hidden = hidden;
+        self
+    }
+
+    /// Sets the training schedule.
+    pub fn train(mut self, train: TrainParams) -> Self {
+        self.train = train;
+        self
+    }
+
+    /// Checks sizes and the training schedule.
+    pub fn check(&self) -> Result<()> {
+        if self.classes < 2 {
+            return Err(Error::param("classes", self.classes, "a classifier needs at least 2 classes"));
+        }
+        if let Some(pos) = self.hidden.iter().position(|&h| h == 0) {
+            return Err(Error::param("hidden", format!("{:?}", self.hidden), format!("layer {} has width 0", pos + 1)));
+        }
+        self.train.check()
+    }
+
+    /// A freshly initialised MLP for `inputs` features (seeded by `train.seed`).
+    pub fn build(&self, inputs: usize) -> Result<Mlp> {
+        self.check()?;
+        if inputs == 0 {
+            return Err(Error::param("inputs", 0, "the classifier needs at least one input feature"));
+        }
+        let mut layers: Vec<(usize, Activation)> = self.hidden.iter().map(|&h| (h, self.activation)).collect();
+        // The last layer emits logits; softmax is fused into the loss (and applied by predict_proba).
+        layers.push((self.classes, Activation::Identity));
+        Ok(Mlp { stack: Stack::new(inputs, &layers, &mut rng::seeded(self.train.seed, INIT_STREAM)) })
+    }
+
+    /// Builds and trains a classifier on features x (n, d) with labels y (n), reporting
+    /// validation loss and accuracy on `valid` after each epoch.
+    pub fn fit<'a>(
+        &self,
+        x: ArrayView2<'a, f32>,
+        y: ArrayView1<'a, u8>,
+        valid: Option<(ArrayView2<'a, f32>, ArrayView1<'a, u8>)>,
+        observer: &mut dyn FnMut(Event<'_>),
+    ) -> Result<(Mlp, History)> {
+        let mut model = self.build(x.ncols())?;
+        model.check_labels(y)?;
+        if let Some((vx, vy)) = valid {
+            model.stack.check_input("MlpParams::fit (validation features)", &vx)?;
+            model.check_labels(vy)?;
+        }
+        let valid = valid.map(|(x, y)| Split { x, labels: Some(y) });
+        let history = train::fit(&mut model, Split { x, labels: Some(y) }, valid, &self.train, observer)?;
+        Ok((model, history))
+    }
+}
+
+/// A trained (or freshly built) MLP classifier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mlp {
+    /// The layers; the last one outputs one logit per class.
+    pub stack: Stack,
+}
+
+impl Mlp {
+    /// Class probabilities for every row of x (n, d) → (n, classes), each row summing to 1.
+    pub fn predict_proba<'a>(&self, x: impl AsArray<'a, f32, Ix2>) -> Result<Array2<f32>> {
+        let mut logits = self.stack.predict(x.into())?;
+        Activation::Softmax.forward(logits.view_mut());
+        Ok(logits)
+    }
+
+    /// The most likely class of every row of x (n, d) → (n).
+    pub fn predict<'a>(&self, x: impl AsArray<'a, f32, Ix2>) -> Result<Array1<u8>> {
+        let logits = self.stack.predict(x.into())?;
+        Ok(argmax_rows(logits.view()))
+    }
+
+    /// Number of classes.
+    pub fn classes(&self) -> usize {
+        self.stack.outputs()
+    }
+
+    fn check_labels(&self, y: ArrayView1<u8>) -> Result<()> {
+        match y.iter().find(|&&l| usize::from(l) >= self.classes()) {
+            Some(&l) => {
+                Err(Error::param("labels", l, format!("must be below the number of classes ({})", self.classes())))
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// Index of the largest value of each row (first one on ties).
+pub fn argmax_rows(scores: ArrayView2<f32>) -> Array1<u8> {
+    scores.map_axis(Axis(1), |row| {
+        let mut best = 0;
+        for (i, &v) in row.iter().enumerate() {
+            if v > row[best] {
+                best = i;
+            }
+        }
+        best as u8
+    })
+}
+
+impl Trainable for Mlp {
+    fn train_step(&mut self, x: ArrayView2<f32>, labels: Option<ArrayView1<u8>>, _rng: &mut Rng) -> Result<BatchStats> {
+        let labels = labels.ok_or_else(|| Error::param("labels", "none", "a classifier trains on labelled data"))?;
+        self.stack.forward_train(x);
+        let (logits, grad) = self.stack.output_and_grad();
+        let correct = argmax_rows(logits).iter().zip(labels).filter(|(p, l)| p == l).count();
+        let loss = softmax_cross_entropy(logits, labels, Some(grad));
+        self.stack.backward(x, false);
+        Ok(BatchStats { loss, correct: Some(correct) })
+    }
+
+    fn parameters(&mut self) -> Vec<Param<'_>> {
+        self.stack.parameters()
+    }
+
+    fn evaluate(&self, data: Split<'_>) -> Result<Evaluation> {
+        let labels = data.labels.ok_or_else(|| Error::param("labels", "none", "accuracy needs labels"))?;
+        self.check_labels(labels)?;
+        let logits = self.stack.predict(data.x)?;
+        let predicted = argmax_rows(logits.view());
+        let correct = predicted.iter().zip(labels).filter(|(p, l)| p == l).count();
+        Ok(Evaluation {
+            loss: softmax_cross_entropy(logits.view(), labels, None),
+            accuracy: Some(correct as f32 / labels.len().max(1) as f32),
+        })
+    }
+}

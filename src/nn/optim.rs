@@ -1,0 +1,172 @@
+//! Optimisers: Adam (Keras' defaults) and SGD with momentum.
+//!
+//! A model hands its parameters over as a list of [`Param`]s, always in the same order; the
+//! optimiser keeps its state (moments, velocities) in a list beside them, in that order.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// One parameter tensor and its gradient, flattened.
+pub struct Param<'a> {
+    /// The values to update.
+    pub value: &'a mut [f32],
+    /// dL/dvalue from the last backward pass.
+    pub grad: &'a [f32],
+}
+
+/// Updates parameters from their gradients.
+pub trait Optimizer {
+    /// One update of every parameter. `params` must come in the same order every call.
+    fn step(&mut self, params: Vec<Param<'_>>);
+}
+
+/// Which optimiser to train with, and its settings. Serialisable, so results record it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum OptimizerConfig {
+    /// Adam (Kingma & Ba, 2015).
+    Adam {
+        /// Learning rate α.
+        learning_rate: f32,
+        /// Decay of the first-moment (mean) estimate.
+        beta1: f32,
+        /// Decay of the second-moment (uncentred variance) estimate.
+        beta2: f32,
+        /// Keeps the division finite where the second moment is tiny.
+        epsilon: f32,
+    },
+    /// Stochastic gradient descent with (heavy-ball) momentum.
+    Sgd {
+        /// Learning rate.
+        learning_rate: f32,
+        /// Fraction of the previous velocity kept each step (0 is plain SGD).
+        momentum: f32,
+    },
+}
+
+impl Default for OptimizerConfig {
+    /// Adam with Keras' defaults: lr 1e-3, β1 0.9, β2 0.999, ε 1e-7.
+    fn default() -> Self {
+        OptimizerConfig::Adam { learning_rate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }
+    }
+}
+
+impl OptimizerConfig {
+    /// The learning rate, whichever optimiser.
+    pub fn learning_rate(&self) -> f32 {
+        match *self {
+            OptimizerConfig::Adam { learning_rate, .. } | OptimizerConfig::Sgd { learning_rate, .. } => learning_rate,
+        }
+    }
+
+    /// Checks every setting: a learning rate must be positive and finite, decays in [0, 1).
+    pub fn check(&self) -> Result<()> {
+        let lr = self.learning_rate();
+        if !(lr.is_finite() && lr > 0.0) {
+            return Err(Error::param("learning_rate", lr, "must be a positive, finite number (try 1e-3)"));
+        }
+        let unit = |name, v: f32| {
+            if (0.0..1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(Error::param(name, v, "must be in [0, 1)"))
+            }
+        };
+        match *self {
+            OptimizerConfig::Adam { beta1, beta2, epsilon, .. } => {
+                unit("beta1", beta1)?;
+                unit("beta2", beta2)?;
+                if !(epsilon.is_finite() && epsilon > 0.0) {
+                    return Err(Error::param("epsilon", epsilon, "must be positive and finite (try 1e-7)"));
+                }
+                Ok(())
+            }
+            OptimizerConfig::Sgd { momentum, .. } => unit("momentum", momentum),
+        }
+    }
+
+    /// A fresh optimiser with this configuration (no state yet).
+    pub fn build(&self) -> Box<dyn Optimizer + Send> {
+        match *self {
+            OptimizerConfig::Adam { learning_rate, beta1, beta2, epsilon } => {
+                Box::new(Adam::new(learning_rate, beta1, beta2, epsilon))
+            }
+            OptimizerConfig::Sgd { learning_rate, momentum } => Box::new(Sgd::new(learning_rate, momentum)),
+        }
+    }
+}
+
+/// Adam: a per-parameter step size from running estimates of the gradient's mean `m` and
+/// uncentred variance `v`.
+///
+/// The update is Keras' form, with the bias corrections folded into the step size:
+/// `α_t = α √(1 − β2^t) / (1 − β1^t)`, then `θ ← θ − α_t m / (√v + ε)`.
+#[derive(Debug, Clone)]
+pub struct Adam {
+    learning_rate: f32,
+    beta1: f32,
+    beta2: f32,
+    epsilon: f32,
+    /// Number of steps taken so far (t in the formulas).
+    t: i32,
+    /// First moments, one vector per parameter, in parameter order.
+    m: Vec<Vec<f32>>,
+    /// Second moments, likewise.
+    v: Vec<Vec<f32>>,
+}
+
+impl Adam {
+    /// Adam with the given settings; see [`OptimizerConfig::default`] for Keras' values.
+    pub fn new(learning_rate: f32, beta1: f32, beta2: f32, epsilon: f32) -> Self {
+        Adam { learning_rate, beta1, beta2, epsilon, t: 0, m: Vec::new(), v: Vec::new() }
+    }
+}
+
+impl Optimizer for Adam {
+    fn step(&mut self, params: Vec<Param<'_>>) {
+        if self.m.len() != params.len() {
+            self.m = params.iter().map(|p| vec![0.0; p.value.len()]).collect();
+            self.v = self.m.clone();
+        }
+        self.t += 1;
+        let (b1, b2, eps) = (self.beta1, self.beta2, self.epsilon);
+        let step = self.learning_rate * (1.0 - b2.powi(self.t)).sqrt() / (1.0 - b1.powi(self.t));
+        for (p, (m, v)) in params.into_iter().zip(self.m.iter_mut().zip(self.v.iter_mut())) {
+            for (((theta, &g), m), v) in p.value.iter_mut().zip(p.grad).zip(m.iter_mut()).zip(v.iter_mut()) {
+                *m = b1 * *m + (1.0 - b1) * g;
+                *v = b2 * *v + (1.0 - b2) * g * g;
+                *theta -= step * *m / (v.sqrt() + eps);
+            }
+        }
+    }
+}
+
+/// SGD with momentum: `u ← μ u − α g`, then `θ ← θ + u`.
+#[derive(Debug, Clone)]
+pub struct Sgd {
+    learning_rate: f32,
+    momentum: f32,
+    /// Velocities, one vector per parameter, in parameter order.
+    velocity: Vec<Vec<f32>>,
+}
+
+impl Sgd {
+    /// SGD with the given learning rate and momentum (0 for plain SGD).
+    pub fn new(learning_rate: f32, momentum: f32) -> Self {
+        Sgd { learning_rate, momentum, velocity: Vec::new() }
+    }
+}
+
+impl Optimizer for Sgd {
+    fn step(&mut self, params: Vec<Param<'_>>) {
+        if self.velocity.len() != params.len() {
+            self.velocity = params.iter().map(|p| vec![0.0; p.value.len()]).collect();
+        }
+        for (p, u) in params.into_iter().zip(self.velocity.iter_mut()) {
+            for ((theta, &g), u) in p.value.iter_mut().zip(p.grad).zip(u.iter_mut()) {
+                *u = self.momentum * *u - self.learning_rate * g;
+                *theta += *u;
+            }
+        }
+    }
+}

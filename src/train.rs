@@ -1,0 +1,336 @@
+//! The one training loop every model uses: seeded mini-batches, an optimiser step per batch,
+//! validation after each epoch, a per-epoch history, and a guard against divergence.
+
+use std::time::Instant;
+
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2};
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::nn::{OptimizerConfig, Param};
+use crate::rng::{self, Rng};
+
+/// Stream of the seed used for shuffling (see [`rng::seeded`]).
+const SHUFFLE_STREAM: u64 = 1;
+/// Stream of the seed used inside training steps (noise, sampling).
+const STEP_STREAM: u64 = 2;
+
+/// How to train: epochs, batch size, seed, optimiser. Checked before any training starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainParams {
+    /// Passes over the training set.
+    pub epochs: usize,
+    /// Samples per gradient step.
+    pub batch_size: usize,
+    /// Seeds the shuffling and any randomness inside a training step.
+    pub seed: u64,
+    /// Shuffle the training set every epoch (a fresh, seeded permutation each time).
+    pub shuffle: bool,
+    /// The optimiser and its settings.
+    pub optimizer: OptimizerConfig,
+}
+
+impl Default for TrainParams {
+    /// The original study's schedule: 15 epochs of batch 256, shuffled, Adam (Keras' defaults).
+    fn default() -> Self {
+        TrainParams { epochs: 15, batch_size: 256, seed: 42, shuffle: true, optimizer: OptimizerConfig::default() }
+    }
+}
+
+impl TrainParams {
+    /// Sets the number of epochs.
+    pub fn epochs(mut self, epochs: usize) -> Self {
+        self.epochs = epochs;
+        self
+    }
+
+    /// Sets the batch size.
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size;
+        self
+    }
+
+    /// Sets the seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets the optimiser.
+    pub fn optimizer(mut self, optimizer: OptimizerConfig) -> Self {
+        self.optimizer = optimizer;
+        self
+    }
+
+    /// Sets the learning rate of the current optimiser.
+    pub fn learning_rate(mut self, lr: f32) -> Self {
+        match &mut self.optimizer {
+            OptimizerConfig::Adam { learning_rate, .. } | OptimizerConfig::Sgd { learning_rate, .. } => {
+                *learning_rate = lr
+            }
+        }
+        self
+    }
+
+    /// Turns per-epoch shuffling on or off.
+    pub fn shuffle(mut self, shuffle: bool) -> Self {
+        self.shuffle = shuffle;
+        self
+    }
+
+    /// Checks every setting, so bad values fail before training rather than in it.
+    pub fn check(&self) -> Result<()> {
+        if self.epochs == 0 {
+            return Err(Error::param("epochs", 0, "must be at least 1"));
+        }
+        if self.batch_size == 0 {
+            return Err(Error::param("batch_size", 0, "must be at least 1 (the original uses 256)"));
+        }
+        self.optimizer.check()
+    }
+}
+
+/// What one epoch did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// 1-based epoch number.
+    pub epoch: usize,
+    /// Mean training loss over the epoch's batches (weighted by batch size), as Keras reports it.
+    pub train_loss: f32,
+    /// Loss on the validation set after the epoch.
+    pub val_loss: Option<f32>,
+    /// Fraction of training samples classified right during the epoch (classifiers only).
+    pub train_accuracy: Option<f32>,
+    /// Fraction of validation samples classified right after the epoch (classifiers only).
+    pub val_accuracy: Option<f32>,
+    /// Wall seconds of the epoch's training pass (forward, backward, update).
+    pub train_seconds: f64,
+    /// Wall seconds of the validation pass.
+    pub eval_seconds: f64,
+}
+
+/// The per-epoch record of one training run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    /// One record per epoch, in order.
+    pub epochs: Vec<EpochRecord>,
+}
+
+impl History {
+    /// Training loss per epoch.
+    pub fn train_loss(&self) -> Vec<f32> {
+        self.epochs.iter().map(|e| e.train_loss).collect()
+    }
+
+    /// Validation loss per epoch (empty without validation data).
+    pub fn val_loss(&self) -> Vec<f32> {
+        self.epochs.iter().filter_map(|e| e.val_loss).collect()
+    }
+
+    /// Training accuracy per epoch (empty for autoencoders).
+    pub fn train_accuracy(&self) -> Vec<f32> {
+        self.epochs.iter().filter_map(|e| e.train_accuracy).collect()
+    }
+
+    /// Validation accuracy per epoch (empty for autoencoders).
+    pub fn val_accuracy(&self) -> Vec<f32> {
+        self.epochs.iter().filter_map(|e| e.val_accuracy).collect()
+    }
+
+    /// The last epoch's record.
+    pub fn last(&self) -> Option<&EpochRecord> {
+        self.epochs.last()
+    }
+
+    /// Median training seconds per epoch (the median shrugs off a noisy neighbour).
+    pub fn median_epoch_seconds(&self) -> f64 {
+        let mut s: Vec<f64> = self.epochs.iter().map(|e| e.train_seconds).collect();
+        s.sort_by(f64::total_cmp);
+        if s.is_empty() {
+            0.0
+        } else {
+            s[s.len() / 2]
+        }
+    }
+
+    /// Total wall seconds, training and validation.
+    pub fn total_seconds(&self) -> f64 {
+        self.epochs.iter().map(|e| e.train_seconds + e.eval_seconds).sum()
+    }
+}
+
+/// Inputs, and labels for classifiers.
+#[derive(Debug, Clone, Copy)]
+pub struct Split<'a> {
+    /// Samples, (n, features).
+    pub x: ArrayView2<'a, f32>,
+    /// Class labels, (n), or `None` for unsupervised models.
+    pub labels: Option<ArrayView1<'a, u8>>,
+}
+
+impl<'a> Split<'a> {
+    /// Unlabelled inputs (an autoencoder's training data).
+    pub fn unlabelled(x: &'a Array2<f32>) -> Self {
+        Split { x: x.view(), labels: None }
+    }
+
+    /// Inputs with labels (a classifier's training data).
+    pub fn labelled(x: &'a Array2<f32>, labels: &'a Array1<u8>) -> Self {
+        Split { x: x.view(), labels: Some(labels.view()) }
+    }
+
+    fn check(&self, context: &'static str) -> Result<()> {
+        if let Some(labels) = self.labels {
+            if labels.len() != self.x.nrows() {
+                return Err(Error::shape(
+                    context,
+                    format!("{} labels (one per row)", self.x.nrows()),
+                    labels.len().to_string(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What one training step reports.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatchStats {
+    /// The batch's mean loss.
+    pub loss: f32,
+    /// Correctly classified samples in the batch (classifiers only).
+    pub correct: Option<usize>,
+}
+
+/// A model's loss (and accuracy) on a whole dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Mean loss over the dataset.
+    pub loss: f32,
+    /// Fraction classified right (classifiers only).
+    pub accuracy: Option<f32>,
+}
+
+/// Anything the training loop can train: autoencoders of every kind, and the MLP.
+pub trait Trainable {
+    /// Forward pass, loss and backward pass on one batch, leaving the gradients in the
+    /// parameters. `rng` serves any randomness of the step (input noise, VAE sampling).
+    fn train_step(&mut self, x: ArrayView2<f32>, labels: Option<ArrayView1<u8>>, rng: &mut Rng) -> Result<BatchStats>;
+
+    /// Every (parameter, gradient) pair, always in the same order.
+    fn parameters(&mut self) -> Vec<Param<'_>>;
+
+    /// Loss (and accuracy) on a whole dataset, without touching the training buffers.
+    fn evaluate(&self, data: Split<'_>) -> Result<Evaluation>;
+}
+
+/// Progress reported while training, for progress bars and notebook logs.
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    /// A batch finished.
+    Batch {
+        /// 1-based epoch.
+        epoch: usize,
+        /// Batches done in this epoch.
+        done: usize,
+        /// Batches per epoch.
+        total: usize,
+        /// Mean training loss so far this epoch.
+        running_loss: f32,
+    },
+    /// An epoch finished, with its record.
+    Epoch(&'a EpochRecord),
+}
+
+/// Trains `model` on `train` for `params.epochs` epochs, validating on `valid` after each.
+///
+/// Every epoch draws a fresh permutation from the seeded generator, so the same seed gives
+/// the same batches, the same updates and the same history. A NaN or infinite loss stops
+/// training with [`Error::Diverged`], naming the epoch.
+pub fn fit<M: Trainable + ?Sized>(
+    model: &mut M,
+    train: Split<'_>,
+    valid: Option<Split<'_>>,
+    params: &TrainParams,
+    observer: &mut dyn FnMut(Event<'_>),
+) -> Result<History> {
+    params.check()?;
+    train.check("fit (training data)")?;
+    if let Some(valid) = &valid {
+        valid.check("fit (validation data)")?;
+    }
+    let n = train.x.nrows();
+    if n == 0 {
+        return Err(Error::param("training data", "0 rows", "needs at least one sample"));
+    }
+    if params.batch_size > n {
+        return Err(Error::param(
+            "batch_size",
+            params.batch_size,
+            format!("is larger than the training set ({n} samples); use at most {n}"),
+        ));
+    }
+
+    let mut optimizer = params.optimizer.build();
+    let mut shuffle_rng = rng::seeded(params.seed, SHUFFLE_STREAM);
+    let mut step_rng = rng::seeded(params.seed, STEP_STREAM);
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut batch_x = Array2::<f32>::zeros((params.batch_size, train.x.ncols()));
+    let mut batch_y = Array1::<u8>::zeros(params.batch_size);
+    let batches = n.div_ceil(params.batch_size);
+    let mut history = History::default();
+
+    for epoch in 1..=params.epochs {
+        let started = Instant::now();
+        if params.shuffle {
+            order.shuffle(&mut shuffle_rng);
+        }
+        let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0usize, 0usize);
+        for (b, idx) in order.chunks(params.batch_size).enumerate() {
+            let rows = idx.len();
+            for (r, &i) in idx.iter().enumerate() {
+                batch_x.row_mut(r).assign(&train.x.row(i));
+                if let Some(labels) = train.labels {
+                    batch_y[r] = labels[i];
+                }
+            }
+            let labels = train.labels.map(|_| batch_y.slice(s![..rows]));
+            let stats = model.train_step(batch_x.slice(s![..rows, ..]), labels, &mut step_rng)?;
+            if !stats.loss.is_finite() {
+                return Err(Error::Diverged { epoch, what: "training", value: stats.loss });
+            }
+            optimizer.step(model.parameters());
+            loss_sum += f64::from(stats.loss) * rows as f64;
+            correct += stats.correct.unwrap_or(0);
+            seen += rows;
+            observer(Event::Batch {
+                epoch,
+                done: b + 1,
+                total: batches,
+                running_loss: (loss_sum / seen as f64) as f32,
+            });
+        }
+        let train_seconds = started.elapsed().as_secs_f64();
+
+        let started = Instant::now();
+        let evaluation = valid.map(|v| model.evaluate(v)).transpose()?;
+        if let Some(e) = &evaluation {
+            if !e.loss.is_finite() {
+                return Err(Error::Diverged { epoch, what: "validation", value: e.loss });
+            }
+        }
+        let record = EpochRecord {
+            epoch,
+            train_loss: (loss_sum / n as f64) as f32,
+            val_loss: evaluation.map(|e| e.loss),
+            train_accuracy: train.labels.map(|_| correct as f32 / n as f32),
+            val_accuracy: evaluation.and_then(|e| e.accuracy),
+            train_seconds,
+            eval_seconds: started.elapsed().as_secs_f64(),
+        };
+        observer(Event::Epoch(&record));
+        history.epochs.push(record);
+    }
+    Ok(history)
+}

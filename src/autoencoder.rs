@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::IMAGE_PIXELS;
 use crate::error::{Error, Result};
-use crate::nn::{Activation, Param, ReconstructionLoss, Stack};
+use crate::nn::{Activation, Init, Param, ReconstructionLoss, Stack};
 use crate::rng::{self, Rng};
 use crate::train::{self, BatchStats, Evaluation, Event, History, Split, TrainParams, Trainable};
 
@@ -26,6 +26,8 @@ pub struct AutoencoderParams {
     pub activation: Activation,
     /// Non-linearity of the code layer (the original: ReLU).
     pub code_activation: Activation,
+    /// How the weights are drawn (the original: Keras' default, Xavier/Glorot uniform).
+    pub init: Init,
     /// What training minimises.
     pub loss: ReconstructionLoss,
     /// Epochs, batches, seed and optimiser.
@@ -42,6 +44,7 @@ impl Default for AutoencoderParams {
             latent: 32,
             activation: Activation::Relu,
             code_activation: Activation::Relu,
+            init: Init::Xavier,
             loss: ReconstructionLoss::Mse,
             train: TrainParams::default(),
         }
@@ -96,8 +99,8 @@ impl AutoencoderParams {
         let mut dec: Vec<(usize, Activation)> = self.hidden.iter().rev().map(|&h| (h, self.activation)).collect();
         dec.push((self.inputs, Activation::Sigmoid));
         Ok(Autoencoder {
-            encoder: Stack::new(self.inputs, &enc, &mut rng),
-            decoder: Stack::new(self.latent, &dec, &mut rng),
+            encoder: Stack::new(self.inputs, &enc, self.init, &mut rng),
+            decoder: Stack::new(self.latent, &dec, self.init, &mut rng),
             loss: self.loss,
         })
     }

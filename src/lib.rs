@@ -28,6 +28,7 @@ pub mod nn;
 pub mod output;
 pub mod plot;
 pub mod rng;
+pub mod scale;
 pub mod study;
 pub mod train;
 

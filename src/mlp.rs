@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::nn::loss::softmax_cross_entropy;
-use crate::nn::{Activation, Param, Stack};
+use crate::nn::{Activation, Init, Param, Stack};
 use crate::rng::{self, Rng};
 use crate::train::{self, BatchStats, Evaluation, Event, History, Split, TrainParams, Trainable};
 
@@ -19,6 +19,8 @@ pub struct MlpParams {
     pub hidden: Vec<usize>,
     /// Non-linearity of the hidden layers (the original: ReLU).
     pub activation: Activation,
+    /// How the weights are drawn (the original: Keras' default, Xavier/Glorot uniform).
+    pub init: Init,
     /// Number of classes (10 digits). The original had 15 outputs for 10 classes by mistake.
     pub classes: usize,
     /// Epochs, batches, seed and optimiser.
@@ -28,7 +30,13 @@ pub struct MlpParams {
 impl Default for MlpParams {
     /// The original's classifier on 32-d codes: → 128 → 64 → 10, ReLU then softmax.
     fn default() -> Self {
-        MlpParams { hidden: vec![128, 64], activation: Activation::Relu, classes: 10, train: TrainParams::default() }
+        MlpParams {
+            hidden: vec![128, 64],
+            activation: Activation::Relu,
+            init: Init::Xavier,
+            classes: 10,
+            train: TrainParams::default(),
+        }
     }
 }
 
@@ -70,7 +78,7 @@ impl MlpParams {
         let mut layers: Vec<(usize, Activation)> = self.hidden.iter().map(|&h| (h, self.activation)).collect();
         // The last layer emits logits; softmax is fused into the loss (and applied by predict_proba).
         layers.push((self.classes, Activation::Identity));
-        Ok(Mlp { stack: Stack::new(inputs, &layers, &mut rng::seeded(self.train.seed, INIT_STREAM)) })
+        Ok(Mlp { stack: Stack::new(inputs, &layers, self.init, &mut rng::seeded(self.train.seed, INIT_STREAM)) })
     }
 
     /// Builds and trains a classifier on features x (n, d) with labels y (n), reporting

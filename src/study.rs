@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::metrics::{accuracy, ConfusionMatrix};
 use crate::mlp::{Mlp, MlpParams};
 use crate::plot::{self, Figure, Series};
+use crate::scale::Standardizer;
 use crate::train::{Event, History};
 
 /// Which part of the study a progress event belongs to.
@@ -53,6 +54,9 @@ pub struct StudyConfig {
     pub raw_mlp: MlpParams,
     /// Train the raw-pixel MLP too (the comparison the original's claim needs).
     pub run_raw_mlp: bool,
+    /// Standardise the codes (mean 0, variance 1 per unit, from training statistics) before
+    /// the MLP sees them. The original did not; see [`crate::scale`] for why it helps.
+    pub standardize_codes: bool,
 }
 
 impl Default for StudyConfig {
@@ -64,6 +68,7 @@ impl Default for StudyConfig {
             codes_mlp: MlpParams::default(),
             raw_mlp: MlpParams::raw_pixels(),
             run_raw_mlp: true,
+            standardize_codes: true,
         }
     }
 }
@@ -174,12 +179,42 @@ pub struct Study {
     pub data: Mnist,
     /// The trained autoencoder.
     pub autoencoder: Autoencoder,
+    /// The standardiser fitted on the training codes, when the config asks for one.
+    pub scaler: Option<Standardizer>,
     /// The MLP on codes.
     pub codes_mlp: Mlp,
     /// The MLP on raw pixels, when it ran.
     pub raw_mlp: Option<Mlp>,
     /// The numbers.
     pub results: StudyResults,
+}
+
+/// What the cache keeps of a study: everything but the data, which reloads in a fraction of a second.
+#[derive(Serialize, Deserialize)]
+struct CachedStudy {
+    autoencoder: Autoencoder,
+    scaler: Option<Standardizer>,
+    codes_mlp: Mlp,
+    raw_mlp: Option<Mlp>,
+    results: StudyResults,
+}
+
+/// Where trained studies are cached by default: `target/ae-mlp-cache` inside the crate.
+pub fn default_cache_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("ae-mlp-cache")
+}
+
+impl StudyConfig {
+    /// A key that changes whenever the config or the library's source code changes, so a
+    /// cached result is only ever reused for exactly the code and settings that produced it.
+    pub fn cache_key(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(serde_json::to_vec(self).unwrap_or_default());
+        h.update(env!("AE_MLP_SOURCE_HASH"));
+        h.update(env!("CARGO_PKG_VERSION"));
+        h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 impl Study {
@@ -194,9 +229,13 @@ impl Study {
         let (autoencoder, ae_history) =
             config.autoencoder.fit(train.x.view(), Some(test.x.view()), &mut |e| observer(Stage::Autoencoder, e))?;
 
-        // 2. Its encoder turns every image into a code.
-        let train_codes = autoencoder.encode(&train.x)?;
-        let test_codes = autoencoder.encode(&test.x)?;
+        // 2. Its encoder turns every image into a code (standardised with training statistics).
+        let (mut train_codes, mut test_codes) = (autoencoder.encode(&train.x)?, autoencoder.encode(&test.x)?);
+        let scaler = if config.standardize_codes { Some(Standardizer::fit(train_codes.view())?) } else { None };
+        if let Some(scaler) = &scaler {
+            train_codes = scaler.transform(train_codes.view())?;
+            test_codes = scaler.transform(test_codes.view())?;
+        }
 
         // 3. An MLP learns the digits from the codes alone.
         let (codes_mlp, codes_result) =
@@ -232,7 +271,36 @@ impl Study {
             total_seconds: started.elapsed().as_secs_f64(),
             versions: versions(),
         };
-        Ok(Study { data, autoencoder, codes_mlp, raw_mlp: raw.map(|(m, _)| m), results })
+        Ok(Study { data, autoencoder, scaler, codes_mlp, raw_mlp: raw.map(|(m, _)| m), results })
+    }
+
+    /// Like [`Study::run`], but reuses the trained models of an earlier run with the same
+    /// config and the same library source from `cache_dir`, and stores new ones there.
+    /// Tests and notebooks share one training this way; a fresh checkout trains for real.
+    pub fn run_cached(
+        config: &StudyConfig,
+        cache_dir: &Path,
+        observer: &mut dyn FnMut(Stage, Event<'_>),
+    ) -> Result<Study> {
+        let path = cache_dir.join(format!("study-{}.json", config.cache_key()));
+        if let Some(cached) = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice::<CachedStudy>(&b).ok()) {
+            let data = config.load_data()?;
+            let CachedStudy { autoencoder, scaler, codes_mlp, raw_mlp, results } = cached;
+            return Ok(Study { data, autoencoder, scaler, codes_mlp, raw_mlp, results });
+        }
+        let study = Study::run(config, observer)?;
+        let cached = CachedStudy {
+            autoencoder: study.autoencoder.clone(),
+            scaler: study.scaler.clone(),
+            codes_mlp: study.codes_mlp.clone(),
+            raw_mlp: study.raw_mlp.clone(),
+            results: study.results.clone(),
+        };
+        // A cache that cannot be written only costs time later, so a failure here is not an error.
+        if let Ok(bytes) = serde_json::to_vec(&cached) {
+            let _ = crate::output::write_atomic(&path, &bytes);
+        }
+        Ok(study)
     }
 
     /// The study's four figures: autoencoder loss, MLP accuracy, reconstructions, confusion matrix.

@@ -7,6 +7,8 @@
 use ndarray::{ArrayView2, ArrayViewMut2, Axis, Zip};
 use serde::{Deserialize, Serialize};
 
+use super::flush_subnormal;
+
 /// A non-linearity applied element-wise (or row-wise for softmax) after a dense layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Activation {
@@ -39,20 +41,30 @@ impl Activation {
         match self {
             Activation::Identity => {}
             // ReLU passes the gradient where it was active, and blocks it elsewhere.
-            Activation::Relu => Zip::from(&mut grad).and(&y).for_each(|g, &y| {
-                if y <= 0.0 {
-                    *g = 0.0
-                }
-            }),
+            Activation::Relu => Zip::from(&mut grad).and(&y).for_each(|g, &y| *g = if y > 0.0 { *g } else { 0.0 }),
             // σ'(z) = σ(z)(1 − σ(z)) = y(1 − y).
-            Activation::Sigmoid => Zip::from(&mut grad).and(&y).for_each(|g, &y| *g *= y * (1.0 - y)),
+            Activation::Sigmoid => {
+                Zip::from(&mut grad).and(&y).for_each(|g, &y| *g = flush_subnormal(*g * y * (1.0 - y)))
+            }
             // tanh'(z) = 1 − tanh²(z) = 1 − y².
-            Activation::Tanh => Zip::from(&mut grad).and(&y).for_each(|g, &y| *g *= 1.0 - y * y),
+            Activation::Tanh => Zip::from(&mut grad).and(&y).for_each(|g, &y| *g = flush_subnormal(*g * (1.0 - y * y))),
             // Softmax mixes a row: dL/dz_i = y_i (dL/dy_i − Σ_j y_j dL/dy_j).
             Activation::Softmax => Zip::from(grad.rows_mut()).and(y.rows()).for_each(|mut g, y| {
                 let dot: f32 = g.iter().zip(y).map(|(g, y)| g * y).sum();
-                g.zip_mut_with(&y, |g, &y| *g = y * (*g - dot));
+                g.zip_mut_with(&y, |g, &y| *g = flush_subnormal(y * (*g - dot)));
             }),
+        }
+    }
+
+    /// The scalar function behind an element-wise activation (`None` for softmax, which
+    /// needs a whole row), so a layer can apply it in the same sweep as its bias.
+    pub fn elementwise(self) -> Option<fn(f32) -> f32> {
+        match self {
+            Activation::Identity => Some(|z| z),
+            Activation::Relu => Some(relu),
+            Activation::Sigmoid => Some(sigmoid),
+            Activation::Tanh => Some(f32::tanh),
+            Activation::Softmax => None,
         }
     }
 

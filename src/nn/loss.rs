@@ -6,6 +6,8 @@
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Zip};
 use serde::{Deserialize, Serialize};
 
+use super::flush_subnormal;
+
 /// Probabilities are clipped to `[EPS, 1 − EPS]` before a logarithm, as Keras does.
 pub const BCE_EPS: f32 = 1e-7;
 
@@ -48,7 +50,7 @@ pub fn mse(pred: ArrayView2<f32>, target: ArrayView2<f32>, grad: Option<ArrayVie
         Some(mut grad) => Zip::from(&mut grad).and(&pred).and(&target).for_each(|g, &p, &t| {
             let d = p - t;
             sum += f64::from(d * d);
-            *g = 2.0 * d / n;
+            *g = flush_subnormal(2.0 * d / n);
         }),
         None => Zip::from(&pred).and(&target).for_each(|&p, &t| sum += f64::from((p - t) * (p - t))),
     }
@@ -69,7 +71,11 @@ pub fn bce(prob: ArrayView2<f32>, target: ArrayView2<f32>, grad: Option<ArrayVie
     match grad {
         Some(mut grad) => Zip::from(&mut grad).and(&prob).and(&target).for_each(|g, &p, &t| {
             sum += term(p, t);
-            *g = if (BCE_EPS..=1.0 - BCE_EPS).contains(&p) { (p - t) / (p * (1.0 - p)) / n } else { 0.0 };
+            *g = if (BCE_EPS..=1.0 - BCE_EPS).contains(&p) {
+                flush_subnormal((p - t) / (p * (1.0 - p)) / n)
+            } else {
+                0.0
+            };
         }),
         None => Zip::from(&prob).and(&target).for_each(|&p, &t| sum += term(p, t)),
     }
@@ -95,7 +101,7 @@ pub fn softmax_cross_entropy(logits: ArrayView2<f32>, labels: ArrayView1<u8>, gr
         sum += f64::from(log_sum_exp - z[label as usize]);
         if let Some(grad) = grad.as_mut() {
             let mut g = grad.row_mut(i);
-            Zip::from(&mut g).and(&z).for_each(|g, &v| *g = (v - max).exp() / exp_sum / batch);
+            Zip::from(&mut g).and(&z).for_each(|g, &v| *g = flush_subnormal((v - max).exp() / exp_sum / batch));
             g[label as usize] -= 1.0 / batch;
         }
     }

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::flush_subnormal;
 use crate::error::{Error, Result};
 
 /// One parameter tensor and its gradient, flattened.
@@ -133,8 +134,8 @@ impl Optimizer for Adam {
         let step = self.learning_rate * (1.0 - b2.powi(self.t)).sqrt() / (1.0 - b1.powi(self.t));
         for (p, (m, v)) in params.into_iter().zip(self.m.iter_mut().zip(self.v.iter_mut())) {
             for (((theta, &g), m), v) in p.value.iter_mut().zip(p.grad).zip(m.iter_mut()).zip(v.iter_mut()) {
-                *m = b1 * *m + (1.0 - b1) * g;
-                *v = b2 * *v + (1.0 - b2) * g * g;
+                *m = flush_subnormal(b1 * *m + (1.0 - b1) * g);
+                *v = flush_subnormal(b2 * *v + (1.0 - b2) * g * g);
                 *theta -= step * *m / (v.sqrt() + eps);
             }
         }

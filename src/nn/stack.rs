@@ -51,13 +51,13 @@ impl PartialEq for Stack {
 
 impl Stack {
     /// A stack taking `inputs` features through layers of the given (width, activation),
-    /// initialised for each activation (He for ReLU, Xavier otherwise).
-    pub fn new(inputs: usize, layers: &[(usize, Activation)], rng: &mut Rng) -> Self {
+    /// with weights drawn by `init`.
+    pub fn new(inputs: usize, layers: &[(usize, Activation)], init: Init, rng: &mut Rng) -> Self {
         let mut fan_in = inputs;
         let layers = layers
             .iter()
             .map(|&(width, activation)| {
-                let dense = Dense::new(fan_in, width, Init::for_activation(activation), rng);
+                let dense = Dense::new(fan_in, width, init, rng);
                 fan_in = width;
                 Layer { dense, activation }
             })
@@ -113,8 +113,7 @@ impl Stack {
             let mut h = xc.to_owned();
             for layer in &self.layers {
                 let mut next = Array2::zeros((h.nrows(), layer.dense.outputs()));
-                layer.dense.forward_into(h.view(), next.view_mut());
-                layer.activation.forward(next.view_mut());
+                layer.dense.forward_activated_into(h.view(), next.view_mut(), layer.activation);
                 h = next;
             }
             oc.assign(&h);
@@ -130,10 +129,9 @@ impl Stack {
         for i in 0..self.layers.len() {
             let (before, after) = self.work.outputs.split_at_mut(i);
             let input = if i == 0 { x.view() } else { before[i - 1].slice(s![..n, ..]) };
-            let mut out = after[0].slice_mut(s![..n, ..]);
+            let out = after[0].slice_mut(s![..n, ..]);
             let layer = &self.layers[i];
-            layer.dense.forward_into(input, out.view_mut());
-            layer.activation.forward(out);
+            layer.dense.forward_activated_into(input, out, layer.activation);
         }
         self.output()
     }

@@ -1,0 +1,69 @@
+//! The original study at full size: 60,000 training and 10,000 test images, 15 epochs each.
+//! It must at least match the original Keras tutorial.
+//!
+//! The trained study is cached under `target/ae-mlp-cache`, keyed by the config and a hash of
+//! the library's source: a fresh checkout (and CI) trains for real; a rerun of unchanged code
+//! reuses the same models instead of training them again.
+
+use ae_mlp::prelude::*;
+use ae_mlp::study::default_cache_dir;
+
+/// Trained once per test binary (and cached on disk across runs of unchanged code).
+fn study() -> &'static Study {
+    static STUDY: std::sync::OnceLock<Study> = std::sync::OnceLock::new();
+    STUDY.get_or_init(|| {
+        Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut |_, _| {}).expect("the study runs")
+    })
+}
+
+#[test]
+fn the_original_study_at_full_size_matches_the_original() {
+    let study = study();
+    let r = &study.results;
+    assert_eq!((r.n_train, r.n_test), (60_000, 10_000));
+    assert!(r.checksums_verified, "the bundled MNIST must verify");
+
+    // Autoencoder: 15 epochs; Keras reached validation MSE 0.0117.
+    let ae = &r.autoencoder;
+    assert_eq!(ae.history.epochs.len(), 15);
+    assert!(ae.test_mse <= 0.0117, "validation MSE {} > 0.0117", ae.test_mse);
+    let losses = ae.history.train_loss();
+    assert!(losses[14] < 0.5 * losses[0], "training loss must fall: {losses:?}");
+    assert!((ae.history.val_loss()[14] - ae.test_mse).abs() < 1e-6, "history and final evaluation agree");
+
+    // MLP on the 32-d codes: the original reported 96.34 %.
+    let codes = &r.codes_mlp;
+    assert_eq!(codes.features, 32);
+    assert!(codes.test_accuracy >= 0.9634, "codes → MLP test accuracy {} < 0.9634", codes.test_accuracy);
+    assert_eq!(codes.confusion.counts.sum(), 10_000);
+    assert!((codes.confusion.accuracy() - codes.test_accuracy).abs() < 1e-6);
+
+    // The raw-pixel MLP on the same schedule (PyTorch reached 97.9 %).
+    let raw = r.raw_mlp.as_ref().expect("the default study trains the raw-pixel MLP");
+    assert_eq!(raw.features, 784);
+    assert!(raw.test_accuracy >= 0.975, "raw-pixel MLP test accuracy {}", raw.test_accuracy);
+}
+
+#[test]
+fn the_study_writes_results_and_four_figures() {
+    let study = study();
+    let dir = tempfile::tempdir().unwrap();
+    let written = study.write(dir.path()).unwrap();
+    let names: Vec<String> = written.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    for stem in ["autoencoder_loss", "mlp_accuracy", "reconstructions", "confusion_matrix"] {
+        for ext in ["png", "svg"] {
+            let name = format!("{stem}.{ext}");
+            assert!(names.contains(&name), "{name} missing from {names:?}");
+            let bytes = std::fs::read(dir.path().join(&name)).unwrap();
+            match ext {
+                "png" => assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{name} is not a PNG"),
+                _ => assert!(String::from_utf8_lossy(&bytes).contains("<svg"), "{name} is not an SVG"),
+            }
+        }
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("results.json")).unwrap()).unwrap();
+    assert_eq!(json["config"]["autoencoder"]["train"]["seed"], 42);
+    assert_eq!(json["autoencoder"]["history"]["epochs"].as_array().unwrap().len(), 15);
+    assert!(json["versions"].as_array().unwrap().iter().any(|v| v[0] == "ndarray"));
+}

@@ -54,6 +54,36 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// The book, the tests and the notebooks disagree, or a chapter cannot be read.
+    #[error("tutorial sources out of step: {reason}; fix the chapter or run `cargo run --bin tutorial`")]
+    Tutorial {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A saved model cannot be used: missing, unreadable, truncated or corrupted, of another
+    /// format or version, or with shapes that do not fit together.
+    #[error("model file {}: {problem}; {fix}", path.display())]
+    Model {
+        /// The model file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+        /// How to get a usable model.
+        fix: String,
+    },
+
+    /// An input file given to a model (e.g. images to reconstruct) does not fit the model.
+    #[error("{}: {problem}; {fix}", path.display())]
+    Input {
+        /// The input file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+        /// How to fix the input.
+        fix: String,
+    },
+
     /// Drawing a figure failed.
     #[error("could not draw figure `{figure}`: {reason}")]
     Plot {

@@ -24,13 +24,16 @@ pub mod error;
 pub mod gradcheck;
 pub mod metrics;
 pub mod mlp;
+pub mod model_io;
 pub mod nn;
 pub mod output;
 pub mod plot;
+pub mod report;
 pub mod rng;
 pub mod scale;
 pub mod study;
 pub mod train;
+pub mod tutorial;
 
 pub use error::{Error, Result};
 
@@ -42,8 +45,10 @@ pub mod prelude {
     pub use crate::metrics::{accuracy, ConfusionMatrix};
     pub use crate::mlp::{Mlp, MlpParams};
     pub use crate::nn::{Activation, ReconstructionLoss, Stack};
-    pub use crate::plot::Figure;
-    pub use crate::study::{Study, StudyConfig, StudyResults};
+    pub use crate::plot::{self, Figure};
+    pub use crate::report::print_epochs;
+    pub use crate::scale::Standardizer;
+    pub use crate::study::{default_cache_dir, Study, StudyConfig, StudyResults};
     pub use crate::train::{EpochRecord, History, TrainParams};
     pub use ndarray::{s, Array1, Array2, Axis};
 }

@@ -1,19 +1,44 @@
-//! `ae-mlp`: runs the whole study and writes its results and figures.
+//! `ae-mlp`: runs the whole study and writes its results, figures and (with `--save`) its
+//! trained models; `evaluate` and `reconstruct` use a saved model without training again.
+//!
+//! Every failure ends with a non-zero exit status and one line on stderr, `error: …`, that
+//! names what to fix.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use ae_mlp::data::{Dataset, Mnist};
+use ae_mlp::model_io::{self, SavedModel};
 use ae_mlp::study::{Stage, Study, StudyConfig};
 use ae_mlp::train::Event;
-use clap::Parser;
+use ae_mlp::{plot, Error};
+use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use ndarray::{s, Array2};
 
 /// Autoencoders with a Multi-Layer Perceptron on MNIST: trains an autoencoder (784 → 32),
 /// classifies its codes with an MLP, compares with an MLP on raw pixels, and writes
-/// results.json plus figures (PNG and SVG).
+/// results.json plus figures (PNG and SVG). Without a subcommand it runs the study.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version, args_conflicts_with_subcommands = true)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    study: StudyArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load a saved model and score it on a test set: reconstruction MSE and test accuracy.
+    Evaluate(EvaluateArgs),
+    /// Load a saved model and draw images (top) above their reconstructions (bottom).
+    Reconstruct(ReconstructArgs),
+}
+
+/// The study's options (used when no subcommand is given).
+#[derive(Debug, Args)]
+struct StudyArgs {
     /// Epochs for every model (the original: 15).
     #[arg(long, default_value_t = 15)]
     epochs: usize,
@@ -42,6 +67,9 @@ struct Cli {
     /// Where to write results.json and the figures.
     #[arg(long, value_name = "DIR", default_value = "target/ae-mlp")]
     out: PathBuf,
+    /// Also save the trained models, as DIR/model.json, for `evaluate` and `reconstruct`.
+    #[arg(long, value_name = "DIR")]
+    save: Option<PathBuf>,
     /// Skip the raw-pixel MLP (the comparison baseline).
     #[arg(long)]
     skip_raw: bool,
@@ -53,7 +81,38 @@ struct Cli {
     quiet: bool,
 }
 
-impl Cli {
+#[derive(Debug, Args)]
+struct EvaluateArgs {
+    /// The saved model: a model.json written by `--save DIR`, or that DIR.
+    #[arg(long, value_name = "PATH")]
+    model: PathBuf,
+    /// Score on the test split of this MNIST-layout directory instead of the data the model
+    /// was trained on.
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ReconstructArgs {
+    /// The saved model: a model.json written by `--save DIR`, or that DIR.
+    #[arg(long, value_name = "PATH")]
+    model: PathBuf,
+    /// How many images to draw (the first N).
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
+    count: u16,
+    /// An IDX images file (raw or .gz, 28x28 images) to reconstruct, instead of the test set.
+    #[arg(long, value_name = "FILE", conflicts_with = "data")]
+    images: Option<PathBuf>,
+    /// Take the test images from this MNIST-layout directory instead of the data the model
+    /// was trained on.
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Where to write reconstructions.png and reconstructions.svg.
+    #[arg(long, value_name = "DIR", default_value = "target/ae-mlp/reconstruct")]
+    out: PathBuf,
+}
+
+impl StudyArgs {
     fn config(&self) -> StudyConfig {
         let mut c = StudyConfig::default().seed(self.seed).epochs(self.epochs).batch_size(self.batch_size);
         c.data_dir = self.data.clone();
@@ -74,19 +133,88 @@ impl Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(&cli) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e),
+    };
+    let result = match &cli.command {
+        None => run_study(&cli.study),
+        Some(Command::Evaluate(args)) => evaluate(args),
+        Some(Command::Reconstruct(args)) => reconstruct(args),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", one_line(&e));
             ExitCode::FAILURE
         }
     }
 }
 
-fn run(cli: &Cli) -> ae_mlp::Result<()> {
+/// Help and version go out as clap prints them; a usage error becomes one line (clap's
+/// message and tip, without the usage block), exit status 2.
+fn clap_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let rendered = e.render().to_string();
+    let mut parts: Vec<&str> = Vec::new();
+    for line in rendered.lines() {
+        let line = line.trim();
+        if line.starts_with("Usage:") || line.starts_with("For more information") {
+            break;
+        }
+        if !line.is_empty() {
+            parts.push(line);
+        }
+    }
+    let message = parts.join(" ");
+    let message = message.strip_prefix("error: ").unwrap_or(&message);
+    eprintln!("error: {message} (see --help)");
+    ExitCode::from(2)
+}
+
+/// The error as one line. A bad hyperparameter is named by the command-line flag that sets
+/// it (the library names it by its field, e.g. `batch_size`), so the line says what to change.
+fn one_line(e: &Error) -> String {
+    let message = match e {
+        Error::InvalidParam { name, value, reason } => {
+            let flag = match *name {
+                "latent" => "--latent",
+                "learning_rate" => "--learning-rate",
+                "batch_size" => "--batch-size",
+                "epochs" => return format!("invalid epochs {value} (--epochs, --ae-epochs or --mlp-epochs): {reason}"),
+                _ => return e.to_string().replace(['\n', '\r'], " "),
+            };
+            format!("invalid {flag} {value}: {reason}")
+        }
+        _ => e.to_string(),
+    };
+    message.replace(['\n', '\r'], " ")
+}
+
+/// Fails early if `path` exists but is not a directory, so a long run cannot end in an
+/// unwritable output.
+fn check_output_dir(flag: &str, path: &Path) -> ae_mlp::Result<()> {
+    if path.exists() && !path.is_dir() {
+        return Err(Error::Input {
+            path: path.to_path_buf(),
+            problem: "exists and is not a directory".into(),
+            fix: format!("pass {flag} a directory (it is created if missing)"),
+        });
+    }
+    Ok(())
+}
+
+fn run_study(cli: &StudyArgs) -> ae_mlp::Result<()> {
     let config = cli.config();
     config.check()?;
+    check_output_dir("--out", &cli.out)?;
+    if let Some(save) = &cli.save {
+        check_output_dir("--save", save)?;
+    }
     let mut progress = Progress::new(cli.quiet);
     let study = Study::run(&config, &mut |stage, event| progress.update(stage, event))?;
     progress.finish();
@@ -112,14 +240,87 @@ fn run(cli: &Cli) -> ae_mlp::Result<()> {
 
     let written = if cli.skip_figures {
         let path = cli.out.join("results.json");
-        let json =
-            serde_json::to_vec_pretty(r).map_err(|e| ae_mlp::Error::Io { path: path.clone(), source: e.into() })?;
+        let json = serde_json::to_vec_pretty(r).map_err(|e| Error::Io { path: path.clone(), source: e.into() })?;
         ae_mlp::output::write_atomic(&path, &json)?;
         vec![path]
     } else {
         study.write(&cli.out)?
     };
     println!("wrote {} files to {}", written.len(), cli.out.display());
+    if let Some(dir) = &cli.save {
+        let path = model_io::save_study(&study, dir)?;
+        println!("saved the trained models to {}", path.display());
+    }
+    Ok(())
+}
+
+/// The test split of `data` if given, else of the data the model was trained on.
+fn test_set(model: &SavedModel, data: Option<&Path>) -> ae_mlp::Result<(Dataset, PathBuf)> {
+    let mnist = match data {
+        Some(dir) => Mnist::load_dir(dir)?,
+        None => model.config.load_data()?,
+    };
+    Ok((mnist.test, mnist.dir))
+}
+
+fn evaluate(args: &EvaluateArgs) -> ae_mlp::Result<()> {
+    let model = SavedModel::load(&args.model)?;
+    let (test, dir) = test_set(&model, args.data.as_deref())?;
+    let e = model.evaluate(&test)?;
+    println!(
+        "model: {} (ae-mlp {}, code of {} numbers, seed {})",
+        args.model.display(),
+        model.crate_version,
+        model.autoencoder.latent(),
+        model.config.autoencoder.train.seed
+    );
+    println!("test set: {} images from {}", e.n, dir.display());
+    println!("autoencoder reconstruction MSE: {:.5}", e.reconstruction_mse);
+    println!("codes → MLP test accuracy: {:.2}%", 100.0 * e.codes_accuracy);
+    if let Some(raw) = e.raw_accuracy {
+        println!("pixels → MLP test accuracy: {:.2}%", 100.0 * raw);
+    }
+    Ok(())
+}
+
+fn reconstruct(args: &ReconstructArgs) -> ae_mlp::Result<()> {
+    check_output_dir("--out", &args.out)?;
+    let model = SavedModel::load(&args.model)?;
+    let (images, source, what) = match &args.images {
+        Some(file) => (model_io::read_idx_images(file)?, file.clone(), "images"),
+        None => {
+            let (test, dir) = test_set(&model, args.data.as_deref())?;
+            (test.x, dir, "test images")
+        }
+    };
+    let n = usize::from(args.count);
+    if n > images.nrows() {
+        return Err(Error::Input {
+            path: source,
+            problem: format!("has {} {what} but --count asks for {n}", images.nrows()),
+            fix: format!("pass --count {} or less", images.nrows()),
+        });
+    }
+    if images.ncols() != model.inputs() {
+        return Err(Error::Input {
+            path: source,
+            problem: format!("has {} pixels per image but the model takes {}", images.ncols(), model.inputs()),
+            fix: "reconstruct images of the kind the model was trained on".into(),
+        });
+    }
+    let originals: Array2<f32> = images.slice(s![..n, ..]).to_owned();
+    let reconstructions = model.autoencoder.reconstruct(&originals)?;
+    let figure = plot::image_rows(
+        "reconstructions",
+        &format!("{n} images (top) and their reconstructions from {} numbers", model.autoencoder.latent()),
+        &[("original".to_string(), originals), ("reconstruction".to_string(), reconstructions)],
+    );
+    let written = figure.save(&args.out)?;
+    let mse = model.autoencoder.reconstruction_mse(images.slice(s![..n, ..]))?;
+    println!("reconstructed the first {n} {what} of {}: reconstruction MSE {mse:.5}", source.display());
+    for path in written {
+        println!("wrote {}", path.display());
+    }
     Ok(())
 }
 
@@ -165,8 +366,9 @@ impl Progress {
                 }
                 line += &format!("  ({:.2} s)", r.train_seconds);
                 match &self.bar {
-                    Some((_, bar)) => bar.println(line),
-                    None => println!("{line}"),
+                    // A hidden bar (output not a terminal) would swallow the line.
+                    Some((_, bar)) if !bar.is_hidden() => bar.println(line),
+                    _ => println!("{line}"),
                 }
             }
         }
@@ -176,5 +378,12 @@ impl Progress {
         if let Some((_, bar)) = self.bar.take() {
             bar.finish_and_clear();
         }
+    }
+}
+
+impl Drop for Progress {
+    /// Clears a bar left by a failed run, so the error line is not drawn over it.
+    fn drop(&mut self) {
+        self.finish();
     }
 }

@@ -3,12 +3,12 @@
 
 use std::time::Instant;
 
-use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2};
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis};
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::nn::{OptimizerConfig, Param};
+use crate::nn::{in_parallel, OptimizerConfig, Param};
 use crate::rng::{self, Rng};
 
 /// Stream of the seed used for shuffling (see [`rng::seeded`]).
@@ -248,7 +248,7 @@ pub enum Event<'a> {
 /// Every epoch draws a fresh permutation from the seeded generator, so the same seed gives
 /// the same batches, the same updates and the same history. A NaN or infinite loss stops
 /// training with [`Error::Diverged`], naming the epoch.
-pub fn fit<M: Trainable + ?Sized>(
+pub fn fit<M: Trainable + Send + ?Sized>(
     model: &mut M,
     train: Split<'_>,
     valid: Option<Split<'_>>,
@@ -289,18 +289,25 @@ pub fn fit<M: Trainable + ?Sized>(
         let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0usize, 0usize);
         for (b, idx) in order.chunks(params.batch_size).enumerate() {
             let rows = idx.len();
-            for (r, &i) in idx.iter().enumerate() {
-                batch_x.row_mut(r).assign(&train.x.row(i));
+            // The whole step runs on one of rayon's worker threads, so that the step's parallel
+            // passes hand work to the other workers directly, without waking this thread each time.
+            let stats = rayon::scope(|_| {
+                gather_rows(train.x, idx, batch_x.slice_mut(s![..rows, ..]));
                 if let Some(labels) = train.labels {
-                    batch_y[r] = labels[i];
+                    for (r, &i) in idx.iter().enumerate() {
+                        batch_y[r] = labels[i];
+                    }
                 }
-            }
-            let labels = train.labels.map(|_| batch_y.slice(s![..rows]));
-            let stats = model.train_step(batch_x.slice(s![..rows, ..]), labels, &mut step_rng)?;
+                let labels = train.labels.map(|_| batch_y.slice(s![..rows]));
+                let stats = model.train_step(batch_x.slice(s![..rows, ..]), labels, &mut step_rng)?;
+                if stats.loss.is_finite() {
+                    optimizer.step(model.parameters());
+                }
+                Ok::<_, Error>(stats)
+            })?;
             if !stats.loss.is_finite() {
                 return Err(Error::Diverged { epoch, what: "training", value: stats.loss });
             }
-            optimizer.step(model.parameters());
             loss_sum += f64::from(stats.loss) * rows as f64;
             correct += stats.correct.unwrap_or(0);
             seen += rows;
@@ -333,4 +340,16 @@ pub fn fit<M: Trainable + ?Sized>(
         history.epochs.push(record);
     }
     Ok(history)
+}
+
+/// Copies rows `idx` of `x` into `out`, (idx.len(), features). The rows lie scattered over
+/// the whole training set, so the copy mostly waits on memory: each core copies a share.
+fn gather_rows(x: ArrayView2<f32>, idx: &[usize], mut out: ArrayViewMut2<f32>) {
+    let per_thread = idx.len().div_ceil(rayon::current_num_threads()).max(1);
+    let shares: Vec<_> = idx.chunks(per_thread).zip(out.axis_chunks_iter_mut(Axis(0), per_thread)).collect();
+    in_parallel(shares, |(idx, mut out)| {
+        for (mut row, &i) in out.rows_mut().into_iter().zip(idx) {
+            row.assign(&x.row(i));
+        }
+    });
 }

@@ -50,6 +50,7 @@ impl Dense {
         self.w.ncols()
     }
 
+    // ANCHOR: forward
     /// Forward pass into a buffer: `out = x·W + b`. x: (batch, inputs), out: (batch, outputs).
     ///
     /// The caller keeps `x`: the backward pass needs it for dL/dW (the "cached input").
@@ -57,20 +58,16 @@ impl Dense {
         general_mat_mul(1.0, &x, &self.w, 0.0, &mut out);
         out += &self.b;
     }
+    // ANCHOR_END: forward
 
     /// Forward pass followed by an activation, with the bias and the activation applied in
     /// one sweep over the output (one pass over memory instead of two).
     pub fn forward_activated_into(&self, x: ArrayView2<f32>, mut out: ArrayViewMut2<f32>, activation: Activation) {
         general_mat_mul(1.0, &x, &self.w, 0.0, &mut out);
-        match activation.elementwise() {
-            Some(f) => out.rows_mut().into_iter().for_each(|mut row| row.zip_mut_with(&self.b, |z, &b| *z = f(*z + b))),
-            None => {
-                out += &self.b;
-                activation.forward(out);
-            }
-        }
+        activation.forward_with_bias(out, self.b.view());
     }
 
+    // ANCHOR: backward
     /// Backward pass. Given the cached input x (batch, inputs) and `grad_z` = dL/d(x·W + b)
     /// (batch, outputs), fills `grad_w = xᵀ·grad_z` and `grad_b = Σ_rows grad_z`, and, when
     /// asked, writes dL/dx = grad_z·Wᵀ (batch, inputs) into `grad_x`.
@@ -78,15 +75,35 @@ impl Dense {
     /// The first layer of a network needs no dL/dx (nothing learns below it); skipping that
     /// product saves about a sixth of an epoch's work in the autoencoder.
     pub fn backward(&mut self, x: ArrayView2<f32>, grad_z: ArrayView2<f32>, grad_x: Option<ArrayViewMut2<f32>>) {
-        general_mat_mul(1.0, &x.t(), &grad_z, 0.0, &mut self.grad_w);
-        self.grad_b.fill(0.0);
+        // Moved out and back (no copy), so `backward_into` can read the weights meanwhile.
+        let (mut grad_w, mut grad_b) = (std::mem::take(&mut self.grad_w), std::mem::take(&mut self.grad_b));
+        self.backward_into(x, grad_z, &mut grad_w, &mut grad_b, grad_x);
+        (self.grad_w, self.grad_b) = (grad_w, grad_b);
+    }
+    // ANCHOR_END: backward
+
+    // ANCHOR: backward_into
+    /// [`Dense::backward`] with dL/dW and dL/db written to the given buffers (shaped like `w`
+    /// and `b`) instead of the layer's own. The layer is only read, so threads working on
+    /// different rows of a batch can share it, each with its own gradient buffers.
+    pub fn backward_into(
+        &self,
+        x: ArrayView2<f32>,
+        grad_z: ArrayView2<f32>,
+        grad_w: &mut Array2<f32>,
+        grad_b: &mut Array1<f32>,
+        grad_x: Option<ArrayViewMut2<f32>>,
+    ) {
+        general_mat_mul(1.0, &x.t(), &grad_z, 0.0, grad_w);
+        grad_b.fill(0.0);
         for row in grad_z.axis_iter(Axis(0)) {
-            self.grad_b += &row;
+            *grad_b += &row;
         }
         if let Some(mut grad_x) = grad_x {
             general_mat_mul(1.0, &grad_z, &self.w.t(), 0.0, &mut grad_x);
         }
     }
+    // ANCHOR_END: backward_into
 
     /// Makes sure the gradient buffers exist (they are not saved with the weights).
     pub(crate) fn ensure_grads(&mut self) {

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::flush_subnormal;
+use super::{flush_subnormal, in_parallel};
 use crate::error::{Error, Result};
 
 /// One parameter tensor and its gradient, flattened.
@@ -123,6 +123,7 @@ impl Adam {
     }
 }
 
+// ANCHOR: adam
 impl Optimizer for Adam {
     fn step(&mut self, params: Vec<Param<'_>>) {
         if self.m.len() != params.len() {
@@ -132,15 +133,21 @@ impl Optimizer for Adam {
         self.t += 1;
         let (b1, b2, eps) = (self.beta1, self.beta2, self.epsilon);
         let step = self.learning_rate * (1.0 - b2.powi(self.t)).sqrt() / (1.0 - b1.powi(self.t));
-        for (p, (m, v)) in params.into_iter().zip(self.m.iter_mut().zip(self.v.iter_mut())) {
-            for (((theta, &g), m), v) in p.value.iter_mut().zip(p.grad).zip(m.iter_mut()).zip(v.iter_mut()) {
+        let parallel = worth_parallel(&params);
+        let chunks = params.into_iter().zip(self.m.iter_mut().zip(self.v.iter_mut())).flat_map(|(p, (m, v))| {
+            let n = CHUNK;
+            p.value.chunks_mut(n).zip(p.grad.chunks(n)).zip(m.chunks_mut(n).zip(v.chunks_mut(n)))
+        });
+        for_each_chunk(chunks, parallel, |((theta, g), (m, v))| {
+            for (((theta, &g), m), v) in theta.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
                 *m = flush_subnormal(b1 * *m + (1.0 - b1) * g);
                 *v = flush_subnormal(b2 * *v + (1.0 - b2) * g * g);
                 *theta -= step * *m / (v.sqrt() + eps);
             }
-        }
+        });
     }
 }
+// ANCHOR_END: adam
 
 /// SGD with momentum: `u ← μ u − α g`, then `θ ← θ + u`.
 #[derive(Debug, Clone)]
@@ -163,11 +170,36 @@ impl Optimizer for Sgd {
         if self.velocity.len() != params.len() {
             self.velocity = params.iter().map(|p| vec![0.0; p.value.len()]).collect();
         }
-        for (p, u) in params.into_iter().zip(self.velocity.iter_mut()) {
-            for ((theta, &g), u) in p.value.iter_mut().zip(p.grad).zip(u.iter_mut()) {
-                *u = self.momentum * *u - self.learning_rate * g;
+        let (lr, momentum, parallel) = (self.learning_rate, self.momentum, worth_parallel(&params));
+        let chunks = params
+            .into_iter()
+            .zip(self.velocity.iter_mut())
+            .flat_map(|(p, u)| p.value.chunks_mut(CHUNK).zip(p.grad.chunks(CHUNK)).zip(u.chunks_mut(CHUNK)));
+        for_each_chunk(chunks, parallel, |((theta, g), u)| {
+            for ((theta, &g), u) in theta.iter_mut().zip(g).zip(u.iter_mut()) {
+                *u = momentum * *u - lr * g;
                 *theta += *u;
             }
-        }
+        });
+    }
+}
+
+/// Parameters per chunk of an update: the unit of work handed to a thread.
+const CHUNK: usize = 16 * 1024;
+
+/// Whether an update is big enough to split across cores: below about 64k parameters it
+/// takes less time than handing work to another thread.
+fn worth_parallel(params: &[Param<'_>]) -> bool {
+    params.iter().map(|p| p.value.len()).sum::<usize>() >= 4 * CHUNK
+}
+
+/// Applies an element-wise update to every chunk of the parameters. Each element's update
+/// depends on nothing else, so the chunks can go to different cores and give the same
+/// result as one pass.
+fn for_each_chunk<T: Send>(chunks: impl Iterator<Item = T>, parallel: bool, update: impl Fn(T) + Sync + Send) {
+    if parallel {
+        in_parallel(chunks.collect(), update);
+    } else {
+        chunks.for_each(update);
     }
 }

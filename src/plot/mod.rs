@@ -87,6 +87,27 @@ impl Series {
     }
 }
 
+/// An activation function and its derivative on [−6, 6], for chapter 3's tour of activations.
+/// Softmax is drawn as the probability of the first of two classes with scores (x, 0).
+pub fn activation_curve(activation: crate::nn::Activation) -> Figure {
+    let xs: Vec<f32> = (0..=240).map(|i| -6.0 + i as f32 * 0.05).collect();
+    let name = activation.name();
+    let label = match activation {
+        crate::nn::Activation::Softmax => "softmax of (x, 0), first component".to_string(),
+        _ => format!("{name}(x)"),
+    };
+    line_chart(
+        &format!("activation_{}", name.to_lowercase()),
+        &format!("{name} and its derivative"),
+        "x",
+        "y",
+        &[
+            Series::new(label, xs.iter().map(|&x| (x, activation.value(x))).collect()),
+            Series::new("derivative", xs.iter().map(|&x| (x, activation.derivative(x))).collect()),
+        ],
+    )
+}
+
 /// Line chart of one or more named series, for loss/accuracy per epoch and for
 /// activation functions next to their derivatives.
 pub fn line_chart(name: &str, title: &str, x_label: &str, y_label: &str, series: &[Series]) -> Figure {
@@ -217,6 +238,15 @@ impl Figure {
                 println!("EVCXR_BEGIN_CONTENT image/png\n{b64}\nEVCXR_END_CONTENT");
             }
             Err(e) => println!("{e}"),
+        }
+    }
+
+    /// Shows the figure: inline when the code runs in a Jupyter notebook (the evcxr kernel
+    /// sets `EVCXR_IS_RUNTIME`), and not at all elsewhere, so the same cell text runs quietly
+    /// in a test. Use [`Figure::save`] to keep it as files.
+    pub fn show(&self) {
+        if std::env::var_os("EVCXR_IS_RUNTIME").is_some() {
+            self.evcxr_display();
         }
     }
 

@@ -1,0 +1,126 @@
+//! The book's generated numbers and figures: nothing in the book is typed by hand.
+//!
+//! `cargo run --release --bin tutorial -- assets` runs the (cached) study and writes
+//! - `book/src/figures/<name>.{png,svg}`: every figure a chapter shows;
+//! - `book/src/generated/<name>.md`: one number or table each, which the chapters include
+//!   inline with `{{#include generated/<name>.md}}`.
+
+use std::path::{Path, PathBuf};
+
+use crate::data::Mnist;
+use crate::error::Result;
+use crate::mlp::MlpParams;
+use crate::nn::Activation;
+use crate::output::write_atomic;
+use crate::plot;
+use crate::report;
+use crate::study::{default_cache_dir, Study, StudyConfig};
+use crate::train::TrainParams;
+
+pub use crate::report::percent;
+
+/// Writes every generated number and figure under `root/book/src`; returns the files written.
+pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
+    let src = root.join("book").join("src");
+    let (figures, generated) = (src.join("figures"), src.join("generated"));
+    let mut written = Vec::new();
+    let mut number = |name: &str, value: String| -> Result<()> {
+        let path = generated.join(format!("{name}.md"));
+        write_atomic(&path, value.trim_end().as_bytes())?;
+        written.push(path);
+        Ok(())
+    };
+
+    // Chapter 5: the data.
+    let data = Mnist::load_bundled()?;
+    number("n_train", format!("{}", data.train.len()))?;
+    number("n_test", format!("{}", data.test.len()))?;
+    let counts = |c: Vec<usize>| c.iter().take(10).map(|n| n.to_string()).collect::<Vec<_>>().join(" | ");
+    number(
+        "class_counts_table",
+        format!(
+            "| digit | 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 |\n|---|---|---|---|---|---|---|---|---|---|---|\n| training | {} |\n| test | {} |",
+            counts(data.train.class_counts()),
+            counts(data.test.class_counts())
+        ),
+    )?;
+    let first = data.train.x.slice(ndarray::s![..20, ..]).to_owned();
+    let first_digits = plot::image_grid("first_digits", "The first 20 training images", &first, 10);
+
+    // Chapter 3: the raw-pixel MLP for 5 epochs, with and without its hidden non-linearity
+    // (the runs of the chapter's `relu_vs_identity` cell).
+    for (tag, activation) in [("relu", Activation::Relu), ("identity", Activation::Identity)] {
+        let params = MlpParams { activation, ..MlpParams::raw_pixels() }.train(TrainParams::default().epochs(5));
+        let valid = Some((data.test.x.view(), data.test.y.view()));
+        let (_, history) = params.fit(data.train.x.view(), data.train.y.view(), valid, &mut report::silent)?;
+        if let Some(last) = history.epochs.last() {
+            number(&format!("raw5_{tag}_accuracy"), percent(last.val_accuracy.unwrap_or(f32::NAN)))?;
+            number(&format!("raw5_{tag}_train_accuracy"), percent(last.train_accuracy.unwrap_or(f32::NAN)))?;
+        }
+    }
+    drop(data);
+
+    // Chapter 6: the study.
+    let study = Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut |_, _| {})?;
+    let r = &study.results;
+    number("ae_test_mse", format!("{:.5}", r.autoencoder.test_mse))?;
+    number("ae_train_mse", format!("{:.5}", r.autoencoder.train_mse))?;
+    number("ae_parameters", r.autoencoder.parameters.to_string())?;
+    number("ae_seconds_per_epoch", format!("{:.2} s", r.autoencoder.seconds_per_epoch))?;
+    number("codes_accuracy", percent(r.codes_mlp.test_accuracy))?;
+    number("codes_train_accuracy", percent(r.codes_mlp.train_accuracy))?;
+    number("codes_seconds_per_epoch", format!("{:.2} s", r.codes_mlp.seconds_per_epoch))?;
+    number("codes_parameters", r.codes_mlp.parameters.to_string())?;
+    if let Some(raw) = &r.raw_mlp {
+        number("raw_accuracy", percent(raw.test_accuracy))?;
+        number("raw_train_accuracy", percent(raw.train_accuracy))?;
+        number("raw_seconds_per_epoch", format!("{:.2} s", raw.seconds_per_epoch))?;
+        number("raw_parameters", raw.parameters.to_string())?;
+    }
+    number("study_seconds", format!("{:.1} s", r.total_seconds))?;
+    number("results_table", report::results_table(&study))?;
+    number("ae_history_table", report::history_table(&study))?;
+    let top = r.codes_mlp.confusion.top_confusions(3);
+    number(
+        "top_confusions",
+        top.iter().map(|(t, p, n)| format!("{t} read as {p} ({n} times)")).collect::<Vec<_>>().join(", "),
+    )?;
+
+    // Chapter 2: what the trained autoencoder does (the same computations as its cells).
+    let (train_x, test_x) = (&study.data.train.x, &study.data.test.x);
+    let near_binary = train_x.iter().filter(|&&v| v <= 0.1 || v >= 0.9).count() as f32 / train_x.len() as f32;
+    number("pixels_near_binary_percent", format!("{:.1} %", 100.0 * near_binary))?;
+    if let Some(mean_image) = train_x.mean_axis(ndarray::Axis(0)) {
+        if let Some(mean_images) = mean_image.broadcast(test_x.dim()) {
+            let mean_mse = crate::nn::loss::mse(mean_images, test_x.view(), None);
+            number("mean_image_test_mse", format!("{mean_mse:.5}"))?;
+            number("ae_vs_mean_ratio", format!("{:.1}", mean_mse / r.autoencoder.test_mse))?;
+        }
+    }
+    let codes = study.autoencoder.encode(test_x)?;
+    let zero_fraction = codes.iter().filter(|&&v| v == 0.0).count() as f32 / codes.len().max(1) as f32;
+    number("code_zero_percent", format!("{:.1} %", 100.0 * zero_fraction))?;
+    let never_active = (0..codes.ncols()).filter(|&j| codes.column(j).iter().all(|&v| v == 0.0)).count();
+    number("code_dead_units", never_active.to_string())?;
+    let originals = test_x.slice(ndarray::s![..10, ..]).to_owned();
+    let noisy = crate::data::gaussian_noise(&originals, 0.3, 7)?;
+    let cleaned = study.autoencoder.reconstruct(&noisy)?;
+    number("noisy_input_mse", format!("{:.4}", crate::nn::loss::mse(noisy.view(), originals.view(), None)))?;
+    number("noisy_reconstruction_mse", format!("{:.4}", crate::nn::loss::mse(cleaned.view(), originals.view(), None)))?;
+    let noisy_figure = plot::image_rows(
+        "noisy_reconstructions",
+        "Noisy test digits (top) and what the vanilla autoencoder makes of them (bottom)",
+        &[("noisy".to_string(), noisy), ("reconstruction".to_string(), cleaned)],
+    );
+
+    let mut figs = study.figures()?;
+    figs.push(first_digits);
+    figs.push(noisy_figure);
+    for act in [Activation::Relu, Activation::Sigmoid, Activation::Tanh, Activation::Softmax] {
+        figs.push(plot::activation_curve(act));
+    }
+    for fig in figs {
+        written.extend(fig.save(&figures)?);
+    }
+    Ok(written)
+}

@@ -12,12 +12,60 @@ use crate::error::Result;
 use crate::mlp::MlpParams;
 use crate::nn::Activation;
 use crate::output::write_atomic;
-use crate::plot;
+use crate::plot::{self, Figure};
 use crate::report;
 use crate::study::{default_cache_dir, Study, StudyConfig};
 use crate::train::TrainParams;
 
 pub use crate::report::percent;
+
+/// Where Debian's package `dataset-fashion-mnist` installs Fashion-MNIST (gzip IDX files in
+/// the MNIST layout).
+pub const FASHION_MNIST_DIR: &str = "/usr/share/datasets/fashion-mnist";
+
+/// Fashion-MNIST's ten classes, by label (Xiao et al., 2017).
+pub const FASHION_CLASSES: [&str; 10] =
+    ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
+/// [`FASHION_MNIST_DIR`] if it exists; if not, the error says how to install it.
+pub fn fashion_dir() -> Result<PathBuf> {
+    let dir = PathBuf::from(FASHION_MNIST_DIR);
+    if !dir.is_dir() {
+        return Err(crate::Error::Input {
+            path: dir,
+            problem: "Fashion-MNIST is not installed".into(),
+            fix: "install it with `apt-get install dataset-fashion-mnist` (Debian/Ubuntu)".into(),
+        });
+    }
+    Ok(dir)
+}
+
+/// The Fashion-MNIST study's reconstructions and codes → MLP confusion matrix, with class
+/// names: figures `fashion_reconstructions` and `fashion_confusion_matrix`.
+pub fn fashion_figures(study: &Study) -> Result<Vec<Figure>> {
+    let originals = study.data.test.x.slice(ndarray::s![..10, ..]).to_owned();
+    let reconstructions = study.autoencoder.reconstruct(&originals)?;
+    let recon = plot::image_rows(
+        "fashion_reconstructions",
+        "Fashion-MNIST test images (top) and their reconstructions from 32 numbers (bottom)",
+        &[("original".to_string(), originals), ("reconstruction".to_string(), reconstructions)],
+    );
+    let codes = &study.results.codes_mlp;
+    let labels: Vec<String> = FASHION_CLASSES.iter().map(|c| c.to_string()).collect();
+    let confusion = plot::confusion_heatmap(
+        "fashion_confusion_matrix",
+        &format!("Fashion-MNIST, codes → MLP on the test set: accuracy {}", percent(codes.test_accuracy)),
+        &codes.confusion.counts,
+        &labels,
+    )
+    .with_size(960, 800); // wide enough for the class names under the columns
+    Ok(vec![recon, confusion])
+}
+
+/// Fashion-MNIST's name for a class label (the label itself if out of range).
+pub fn fashion_class(label: usize) -> String {
+    FASHION_CLASSES.get(label).map_or_else(|| label.to_string(), |c| c.to_string())
+}
 
 /// Writes every generated number and figure under `root/book/src`; returns the files written.
 pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
@@ -85,6 +133,49 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
         "top_confusions",
         top.iter().map(|(t, p, n)| format!("{t} read as {p} ({n} times)")).collect::<Vec<_>>().join(", "),
     )?;
+    let mnist_gap = r.raw_mlp.as_ref().map(|raw| 100.0 * (raw.test_accuracy - r.codes_mlp.test_accuracy));
+    if let Some(gap) = mnist_gap {
+        number("raw_minus_codes_points", format!("{gap:.2}"))?;
+    }
+
+    // Chapter 6b: the same study on Fashion-MNIST.
+    let fashion_config = StudyConfig { data_dir: Some(fashion_dir()?), ..StudyConfig::default() };
+    let fashion = Study::run_cached(&fashion_config, &default_cache_dir(), &mut |_, _| {})?;
+    let f = &fashion.results;
+    number("fashion_n_train", f.n_train.to_string())?;
+    number("fashion_n_test", f.n_test.to_string())?;
+    number("fashion_study_seconds", format!("{:.1} s", f.total_seconds))?;
+    number("fashion_ae_test_mse", format!("{:.5}", f.autoencoder.test_mse))?;
+    number("fashion_codes_accuracy", percent(f.codes_mlp.test_accuracy))?;
+    number("fashion_codes_train_accuracy", percent(f.codes_mlp.train_accuracy))?;
+    number("fashion_results_table", report::results_table(&fashion))?;
+    if let Some(raw) = &f.raw_mlp {
+        number("fashion_raw_accuracy", percent(raw.test_accuracy))?;
+        number("fashion_raw_train_accuracy", percent(raw.train_accuracy))?;
+        number(
+            "fashion_raw_minus_codes_points",
+            format!("{:.2}", 100.0 * (raw.test_accuracy - f.codes_mlp.test_accuracy)),
+        )?;
+    }
+    let fashion_top = f.codes_mlp.confusion.top_confusions(3);
+    number(
+        "fashion_top_confusions",
+        fashion_top
+            .iter()
+            .map(|&(t, p, n)| format!("{} read as {} ({n} times)", fashion_class(t), fashion_class(p)))
+            .collect::<Vec<_>>()
+            .join(", "),
+    )?;
+    let codes_recall = f.codes_mlp.confusion.recall();
+    let raw_recall = f.raw_mlp.as_ref().map(|raw| raw.confusion.recall());
+    let mut recall_table = String::from("| class | codes → MLP recall | pixels → MLP recall |\n|---|---|---|\n");
+    for (label, &recall) in codes_recall.iter().enumerate() {
+        let raw = raw_recall.as_ref().and_then(|r| r.get(label)).map_or_else(|| "–".to_string(), |&r| percent(r));
+        recall_table += &format!("| {} | {} | {raw} |\n", fashion_class(label), percent(recall));
+    }
+    number("fashion_recall_table", recall_table)?;
+    let fashion_figs = fashion_figures(&fashion)?;
+    drop(fashion);
 
     // Chapter 2: what the trained autoencoder does (the same computations as its cells).
     let (train_x, test_x) = (&study.data.train.x, &study.data.test.x);
@@ -119,6 +210,7 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     for act in [Activation::Relu, Activation::Sigmoid, Activation::Tanh, Activation::Softmax] {
         figs.push(plot::activation_curve(act));
     }
+    figs.extend(fashion_figs);
     for fig in figs {
         written.extend(fig.save(&figures)?);
     }

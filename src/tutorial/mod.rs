@@ -89,6 +89,27 @@ fn include(dir: &Path, spec: &str) -> Result<(PathBuf, String)> {
     Ok((path, text))
 }
 
+/// Opens a generated number or table in a notebook's Markdown (an HTML comment: invisible).
+const GENERATED_OPEN: &str = "<!-- generated:";
+/// Closes it.
+const GENERATED_CLOSE: &str = "<!-- /generated -->";
+
+/// The Markdown with every generated value emptied. Measured numbers (timings above all)
+/// change from run to run and machine to machine; the sync check compares the prose and the
+/// code, not the last run's numbers, which the notebook computes afresh anyway.
+pub fn mask_generated(markdown: &str) -> String {
+    let mut out = String::new();
+    let mut rest = markdown;
+    while let Some(start) = rest.find(GENERATED_OPEN) {
+        let Some(open_end) = rest[start..].find("-->").map(|i| start + i + 3) else { break };
+        let Some(close) = rest[open_end..].find(GENERATED_CLOSE).map(|i| open_end + i) else { break };
+        out.push_str(&rest[..open_end]);
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Replaces every `{{#include …}}` in a line of prose or displayed code by the file's text.
 fn expand_includes(dir: &Path, line: &str) -> Result<String> {
     let mut out = String::new();
@@ -96,7 +117,16 @@ fn expand_includes(dir: &Path, line: &str) -> Result<String> {
     while let Some(start) = rest.find("{{#include ") {
         let Some(len) = rest[start..].find("}}") else { break };
         out.push_str(&rest[..start]);
-        out.push_str(&include(dir, &rest[start + "{{#include ".len()..start + len])?.1);
+        let spec = rest[start + "{{#include ".len()..start + len].trim();
+        let text = include(dir, spec)?.1;
+        match spec.strip_prefix("generated/").and_then(|f| f.strip_suffix(".md")) {
+            // A measured number: marked, so the sync check can tell it from the prose.
+            Some(name) if text.contains('\n') => {
+                out.push_str(&format!("{GENERATED_OPEN}{name} -->\n{text}\n{GENERATED_CLOSE}"))
+            }
+            Some(name) => out.push_str(&format!("{GENERATED_OPEN}{name} -->{text}{GENERATED_CLOSE}")),
+            None => out.push_str(&text),
+        }
         rest = &rest[start + len + 2..];
     }
     out.push_str(rest);
@@ -206,7 +236,8 @@ fn source_lines(text: &str) -> Vec<String> {
     lines.iter().enumerate().map(|(i, l)| if i < last { format!("{l}\n") } else { l.to_string() }).collect()
 }
 
-/// The cells' kinds and sources of a notebook file (outputs ignored): what the sync check compares.
+/// The cells' kinds and sources of a notebook file, generated values masked (see
+/// [`mask_generated`]) and outputs ignored: what the sync check compares.
 pub fn cell_sources(ipynb: &str) -> Result<Vec<(String, String)>> {
     let v: Value =
         serde_json::from_str(ipynb).map_err(|e| Error::Tutorial { reason: format!("not a notebook: {e}") })?;
@@ -219,7 +250,7 @@ pub fn cell_sources(ipynb: &str) -> Result<Vec<(String, String)>> {
                 Value::String(s) => s.clone(),
                 _ => String::new(),
             };
-            (c["cell_type"].as_str().unwrap_or("").to_string(), src)
+            (c["cell_type"].as_str().unwrap_or("").to_string(), mask_generated(&src))
         })
         .collect())
 }

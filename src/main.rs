@@ -357,14 +357,7 @@ impl Progress {
             }
             Event::Batch { .. } => {}
             Event::Epoch(r) => {
-                let mut line = format!("{:>14} epoch {:>2}: loss {:.4}", stage.label(), r.epoch, r.train_loss);
-                if let Some(v) = r.val_loss {
-                    line += &format!("  val_loss {v:.4}");
-                }
-                if let Some(a) = r.val_accuracy {
-                    line += &format!("  val_acc {:.2}%", 100.0 * a);
-                }
-                line += &format!("  ({:.2} s)", r.train_seconds);
+                let line = ae_mlp::report::epoch_line(&format!("{:>14}", stage.label()), r);
                 match &self.bar {
                     // A hidden bar (output not a terminal) would swallow the line.
                     Some((_, bar)) if !bar.is_hidden() => bar.println(line),

@@ -5,6 +5,8 @@
 //! Runs that must succeed train on a tiny synthetic dataset (8 training and 3 test images),
 //! so the whole file takes seconds.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -42,20 +44,14 @@ fn s(p: &Path) -> &str {
 
 /// An IDX images file of `n` 28x28 images with a simple, varied pattern.
 fn idx_images(n: u32) -> Vec<u8> {
-    let mut b = 0x0803u32.to_be_bytes().to_vec();
-    for d in [n, 28, 28] {
-        b.extend_from_slice(&d.to_be_bytes());
-    }
-    b.extend((0..n as usize * 784).map(|i| ((i * 37 + i / 784 * 11) % 256) as u8));
-    b
+    let pixels: Vec<u8> = (0..n as usize * 784).map(|i| ((i * 37 + i / 784 * 11) % 256) as u8).collect();
+    common::idx_file(0x0803, &[n, 28, 28], &pixels)
 }
 
 /// An IDX labels file of `n` labels 0..9.
 fn idx_labels(n: u32) -> Vec<u8> {
-    let mut b = 0x0801u32.to_be_bytes().to_vec();
-    b.extend_from_slice(&n.to_be_bytes());
-    b.extend((0..n).map(|i| (i % 10) as u8));
-    b
+    let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
+    common::idx_file(0x0801, &[n], &labels)
 }
 
 /// A tiny dataset in the MNIST layout: (train images, train labels, test images, test labels).

@@ -1,6 +1,8 @@
 //! The MNIST loader against every failure a user can meet (on tiny synthetic IDX files in a
 //! temporary directory) and against the real bundled data.
 
+mod common;
+
 use std::io::Write;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -16,23 +18,14 @@ const TEST_LABELS: &str = "t10k-labels-idx1-ubyte";
 
 /// IDX images bytes: n images of rows x cols, pixel value = (image + pixel) mod 256.
 fn idx_images(n: u32, rows: u32, cols: u32) -> Vec<u8> {
-    let mut b = Vec::new();
-    for word in [2051, n, rows, cols] {
-        b.extend_from_slice(&u32::to_be_bytes(word));
-    }
     let per = (rows * cols) as usize;
-    b.extend((0..n as usize * per).map(|i| ((i / per + i % per) % 256) as u8));
-    b
+    let pixels: Vec<u8> = (0..n as usize * per).map(|i| ((i / per + i % per) % 256) as u8).collect();
+    common::idx_file(2051, &[n, rows, cols], &pixels)
 }
 
 /// IDX labels bytes.
 fn idx_labels(labels: &[u8]) -> Vec<u8> {
-    let mut b = Vec::new();
-    for word in [2049, labels.len() as u32] {
-        b.extend_from_slice(&u32::to_be_bytes(word));
-    }
-    b.extend_from_slice(labels);
-    b
+    common::idx_file(2049, &[labels.len() as u32], labels)
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {

@@ -2,6 +2,8 @@
 //! valid files. The parser must never panic, every error must say something and name the
 //! file, anything it accepts must be self-consistent, and valid files must round-trip.
 
+mod common;
+
 use std::path::Path;
 
 use ae_mlp::data::{parse_idx_images, parse_idx_labels};
@@ -15,19 +17,11 @@ fn file() -> &'static Path {
 }
 
 fn images_file(magic: u32, dims: [u32; 3], payload: &[u8]) -> Vec<u8> {
-    let mut b = magic.to_be_bytes().to_vec();
-    for d in dims {
-        b.extend_from_slice(&d.to_be_bytes());
-    }
-    b.extend_from_slice(payload);
-    b
+    common::idx_file(magic, &dims, payload)
 }
 
 fn labels_file(magic: u32, n: u32, payload: &[u8]) -> Vec<u8> {
-    let mut b = magic.to_be_bytes().to_vec();
-    b.extend_from_slice(&n.to_be_bytes());
-    b.extend_from_slice(payload);
-    b
+    common::idx_file(magic, &[n], payload)
 }
 
 /// Both parsers on `bytes`: no panic (a panic fails the property), every error's message is

@@ -19,6 +19,7 @@
 //! Notebook cells and tests import everything they need with `use ae_mlp::prelude::*;`.
 
 pub mod autoencoder;
+pub mod cache;
 pub mod data;
 pub mod error;
 pub mod gradcheck;
@@ -40,6 +41,7 @@ pub use error::{Error, Result};
 /// The names a notebook cell or a test needs, in one import.
 pub mod prelude {
     pub use crate::autoencoder::{Autoencoder, AutoencoderParams};
+    pub use crate::cache::default_cache_dir;
     pub use crate::data::{Dataset, Mnist};
     pub use crate::error::{Error, Result};
     pub use crate::metrics::{accuracy, ConfusionMatrix};
@@ -48,7 +50,7 @@ pub mod prelude {
     pub use crate::plot::{self, Figure};
     pub use crate::report::print_epochs;
     pub use crate::scale::Standardizer;
-    pub use crate::study::{default_cache_dir, Study, StudyConfig, StudyResults};
+    pub use crate::study::{Study, StudyConfig, StudyResults};
     pub use crate::train::{EpochRecord, History, TrainParams};
     pub use ndarray::{s, Array1, Array2, Axis};
 }

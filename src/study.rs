@@ -199,21 +199,10 @@ struct CachedStudy {
     results: StudyResults,
 }
 
-/// Where trained studies are cached by default: `target/ae-mlp-cache` inside the crate.
-pub fn default_cache_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("ae-mlp-cache")
-}
-
 impl StudyConfig {
-    /// A key that changes whenever the config or the library's source code changes, so a
-    /// cached result is only ever reused for exactly the code and settings that produced it.
+    /// A key that changes whenever the config or the library's source code changes (see [`crate::cache`]).
     pub fn cache_key(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        h.update(serde_json::to_vec(self).unwrap_or_default());
-        h.update(env!("AE_MLP_SOURCE_HASH"));
-        h.update(env!("CARGO_PKG_VERSION"));
-        h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+        crate::cache::cache_key(self)
     }
 }
 
@@ -282,25 +271,25 @@ impl Study {
         cache_dir: &Path,
         observer: &mut dyn FnMut(Stage, Event<'_>),
     ) -> Result<Study> {
-        let path = cache_dir.join(format!("study-{}.json", config.cache_key()));
-        if let Some(cached) = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice::<CachedStudy>(&b).ok()) {
-            let data = config.load_data()?;
-            let CachedStudy { autoencoder, scaler, codes_mlp, raw_mlp, results } = cached;
-            return Ok(Study { data, autoencoder, scaler, codes_mlp, raw_mlp, results });
+        let mut fresh = None;
+        let cached = crate::cache::cached(cache_dir, "study", config, || {
+            let study = Study::run(config, observer)?;
+            let cached = CachedStudy {
+                autoencoder: study.autoencoder.clone(),
+                scaler: study.scaler.clone(),
+                codes_mlp: study.codes_mlp.clone(),
+                raw_mlp: study.raw_mlp.clone(),
+                results: study.results.clone(),
+            };
+            fresh = Some(study);
+            Ok(cached)
+        })?;
+        if let Some(study) = fresh {
+            return Ok(study);
         }
-        let study = Study::run(config, observer)?;
-        let cached = CachedStudy {
-            autoencoder: study.autoencoder.clone(),
-            scaler: study.scaler.clone(),
-            codes_mlp: study.codes_mlp.clone(),
-            raw_mlp: study.raw_mlp.clone(),
-            results: study.results.clone(),
-        };
-        // A cache that cannot be written only costs time later, so a failure here is not an error.
-        if let Ok(bytes) = serde_json::to_vec(&cached) {
-            let _ = crate::output::write_atomic(&path, &bytes);
-        }
-        Ok(study)
+        let data = config.load_data()?;
+        let CachedStudy { autoencoder, scaler, codes_mlp, raw_mlp, results } = cached;
+        Ok(Study { data, autoencoder, scaler, codes_mlp, raw_mlp, results })
     }
 
     /// The study's four figures: autoencoder loss, MLP accuracy, reconstructions, confusion matrix.

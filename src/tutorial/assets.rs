@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::cache::default_cache_dir;
 use crate::data::Mnist;
 use crate::error::Result;
 use crate::mlp::MlpParams;
@@ -14,7 +15,7 @@ use crate::nn::Activation;
 use crate::output::write_atomic;
 use crate::plot::{self, Figure};
 use crate::report;
-use crate::study::{default_cache_dir, Study, StudyConfig};
+use crate::study::{Study, StudyConfig};
 use crate::train::TrainParams;
 
 pub use crate::report::percent;

@@ -23,6 +23,7 @@ pub mod cache;
 pub mod data;
 pub mod error;
 pub mod gradcheck;
+pub mod knn;
 pub mod metrics;
 pub mod mlp;
 pub mod model_io;
@@ -40,7 +41,7 @@ pub use error::{Error, Result};
 
 /// The names a notebook cell or a test needs, in one import.
 pub mod prelude {
-    pub use crate::autoencoder::{Autoencoder, AutoencoderParams};
+    pub use crate::autoencoder::{Autoencoder, AutoencoderKind, AutoencoderParams, Noise, SparsityPenalty};
     pub use crate::cache::default_cache_dir;
     pub use crate::data::{Dataset, Mnist};
     pub use crate::error::{Error, Result};

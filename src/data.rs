@@ -299,6 +299,12 @@ impl Dataset {
     /// A balanced subset makes small experiments comparable across classes. Fails if
     /// `per_class` is 0, the dataset is empty, or a class has fewer than `per_class` examples.
     pub fn stratified_subset(&self, per_class: usize, seed: u64) -> Result<Dataset> {
+        self.select(&self.stratified_indices(per_class, seed)?)
+    }
+
+    /// The row indices [`Dataset::stratified_subset`] selects, sorted: for uses that need to
+    /// know which rows are labelled (e.g. semi-supervised learning on the rest).
+    pub fn stratified_indices(&self, per_class: usize, seed: u64) -> Result<Vec<usize>> {
         if per_class == 0 {
             return Err(Error::param("per_class", per_class, "must be at least 1"));
         }
@@ -323,7 +329,7 @@ impl Dataset {
             chosen.extend_from_slice(picked);
         }
         chosen.sort_unstable();
-        self.select(&chosen)
+        Ok(chosen)
     }
 }
 

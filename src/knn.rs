@@ -43,20 +43,28 @@ pub fn knn_classify(
             format!("{:?}", queries.shape()),
         ));
     }
-    let train_sq: Array1<f32> = train.map_axis(Axis(1), |r| r.dot(&r));
+    let neighbours = nearest_neighbours(train, queries, k);
+    Ok(neighbours.into_iter().map(|n| vote(n, labels)).collect())
+}
+
+/// The `k` nearest rows of `points` (n, d) to every row of `queries` (m, d), nearest first,
+/// as (squared distance − ‖query‖², index) pairs: the order is the true distances' order.
+/// Shapes and k are the caller's to check (see [`knn_classify`]).
+pub fn nearest_neighbours(points: ArrayView2<f32>, queries: ArrayView2<f32>, k: usize) -> Vec<Vec<(f32, usize)>> {
+    let points_sq: Array1<f32> = points.map_axis(Axis(1), |r| r.dot(&r));
     let blocks: Vec<ArrayView2<f32>> = queries.axis_chunks_iter(Axis(0), BLOCK).collect();
     let per_block = in_parallel(blocks, |q| {
-        let mut dist = Array2::<f32>::zeros((q.nrows(), train.nrows()));
-        general_mat_mul(-2.0, &q, &train.t(), 0.0, &mut dist);
+        let mut dist = Array2::<f32>::zeros((q.nrows(), points.nrows()));
+        general_mat_mul(-2.0, &q, &points.t(), 0.0, &mut dist);
         dist.rows_mut()
             .into_iter()
             .map(|mut row| {
-                row += &train_sq;
-                vote(nearest(row.view(), k), labels)
+                row += &points_sq;
+                nearest(row.view(), k)
             })
-            .collect::<Vec<u8>>()
+            .collect::<Vec<_>>()
     });
-    Ok(per_block.into_iter().flatten().collect())
+    per_block.into_iter().flatten().collect()
 }
 
 /// Indices of the k smallest distances, nearest first.

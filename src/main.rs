@@ -79,6 +79,10 @@ struct StudyArgs {
     /// No progress bars; one line per epoch instead.
     #[arg(long)]
     quiet: bool,
+    /// Which autoencoder the study trains; `all` instead compares the four kinds (chapter 9
+    /// of the book) and writes family_table.md, family.json and the family's figures.
+    #[arg(long, default_value = "vanilla", value_parser = ["vanilla", "denoising", "sparse", "variational", "all"])]
+    kind: String,
 }
 
 #[derive(Debug, Args)]
@@ -116,6 +120,10 @@ impl StudyArgs {
     fn config(&self) -> StudyConfig {
         let mut c = StudyConfig::default().seed(self.seed).epochs(self.epochs).batch_size(self.batch_size);
         c.data_dir = self.data.clone();
+        if let Ok(kind) = ae_mlp::autoencoder::AutoencoderKind::from_name(&self.kind) {
+            let train = c.autoencoder.train.clone();
+            c.autoencoder = ae_mlp::autoencoder::AutoencoderParams::of_kind(kind).train(train);
+        }
         c.autoencoder.latent = self.latent;
         if let Some(e) = self.ae_epochs {
             c.autoencoder.train.epochs = e;
@@ -138,6 +146,7 @@ fn main() -> ExitCode {
         Err(e) => return clap_error(e),
     };
     let result = match &cli.command {
+        None if cli.study.kind == "all" => run_family(&cli.study),
         None => run_study(&cli.study),
         Some(Command::Evaluate(args)) => evaluate(args),
         Some(Command::Reconstruct(args)) => reconstruct(args),
@@ -251,6 +260,47 @@ fn run_study(cli: &StudyArgs) -> ae_mlp::Result<()> {
         let path = model_io::save_study(&study, dir)?;
         println!("saved the trained models to {}", path.display());
     }
+    Ok(())
+}
+
+/// `--kind all`: the autoencoder family compared on one footing (the book's chapter 9).
+fn run_family(cli: &StudyArgs) -> ae_mlp::Result<()> {
+    use ae_mlp::family::{Family, FamilyConfig};
+    let mut config = FamilyConfig::default();
+    for v in &mut config.variants {
+        v.params.latent = cli.latent;
+        v.params.train = v.params.train.clone().seed(cli.seed).epochs(cli.ae_epochs.unwrap_or(cli.epochs));
+        v.params.train = v.params.train.clone().batch_size(cli.batch_size).learning_rate(cli.learning_rate);
+    }
+    let mlp_epochs = cli.mlp_epochs.unwrap_or(cli.epochs);
+    for mlp in [&mut config.codes_mlp, &mut config.raw_mlp] {
+        mlp.train = mlp.train.clone().seed(cli.seed).epochs(mlp_epochs).batch_size(cli.batch_size);
+    }
+    config.spread_raw_pixels = !cli.skip_raw;
+    config.check()?;
+    check_output_dir("--out", &cli.out)?;
+    let data = match &cli.data {
+        None => Mnist::load_bundled()?,
+        Some(dir) => Mnist::load_dir(dir)?,
+    };
+    let family = Family::run(&config, &data, &mut |line| eprintln!("{line}"))?;
+    let table = family.results.table();
+    println!("{table}");
+    let mut written = Vec::new();
+    let table_path = cli.out.join("family_table.md");
+    ae_mlp::output::write_atomic(&table_path, table.as_bytes())?;
+    written.push(table_path);
+    let json_path = cli.out.join("family.json");
+    let json = serde_json::to_vec_pretty(&family.results)
+        .map_err(|e| Error::Io { path: json_path.clone(), source: e.into() })?;
+    ae_mlp::output::write_atomic(&json_path, &json)?;
+    written.push(json_path);
+    if !cli.skip_figures {
+        for figure in family.figures(&data)? {
+            written.extend(figure.save(&cli.out)?);
+        }
+    }
+    println!("whole comparison: {:.1} s; wrote {} files to {}", family.results.total_seconds, written.len(), cli.out.display());
     Ok(())
 }
 

@@ -365,6 +365,13 @@ impl SavedModel {
                 ae_config.inputs, ae_config.latent
             ));
         }
+        if ae_config.kind != self.autoencoder.kind {
+            return Err(format!(
+                "the config describes a {} autoencoder but the weights are of a {} one",
+                ae_config.kind.name(),
+                self.autoencoder.kind.name()
+            ));
+        }
         match (&self.scaler, self.config.standardize_codes) {
             (Some(s), true) => {
                 if s.mean.len() != latent || s.std.len() != latent {

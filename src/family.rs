@@ -70,7 +70,7 @@ impl Default for FamilyConfig {
         let kinds = [
             AutoencoderKind::Vanilla,
             AutoencoderKind::Denoising(Noise::Gaussian { std_dev: 0.3 }),
-            AutoencoderKind::Sparse(SparsityPenalty::L1 { weight: 1e-3 }),
+            AutoencoderKind::Sparse(SparsityPenalty::L1 { weight: 3e-4 }),
             AutoencoderKind::Sparse(SparsityPenalty::Kl { rho: 0.05, weight: 1e-3 }),
             AutoencoderKind::Variational { beta: 1.0 },
         ];
@@ -267,7 +267,14 @@ impl Family {
             let denoised = ae.reconstruct(&noisy_test)?;
             let codes = Codes::new(&ae, train, test, &scarce)?;
             progress(&format!("scoring the codes of {}", v.label));
-            let scores = codes.scores(config, &config.codes_mlp, &scarce_mlp(&config.codes_mlp), (train, test, &scarce), &scarce_rows, true)?;
+            let scores = codes.scores(
+                config,
+                &config.codes_mlp,
+                &scarce_mlp(&config.codes_mlp),
+                (train, test, &scarce),
+                &scarce_rows,
+                true,
+            )?;
             variants.push(VariantResult {
                 variant: v.clone(),
                 test_mse: ae.reconstruction_mse(&test.x)?,
@@ -313,7 +320,20 @@ impl Family {
 
     /// The trained autoencoder of the first variant of a kind (`"vanilla"`, `"variational"`, …).
     pub fn autoencoder(&self, kind: &str) -> Option<&Autoencoder> {
-        self.results.variants.iter().zip(&self.autoencoders).find(|(v, _)| v.variant.params.kind.name() == kind).map(|(_, a)| a)
+        self.results
+            .variants
+            .iter()
+            .zip(&self.autoencoders)
+            .find(|(v, _)| v.variant.params.kind.name() == kind)
+            .map(|(_, a)| a)
+    }
+
+    /// The figure of [`Family::figures`] called `name` (e.g. `family_vae_samples`).
+    pub fn figure(&self, name: &str, data: &Mnist) -> Result<Figure> {
+        self.figures(data)?
+            .into_iter()
+            .find(|f| f.name() == name)
+            .ok_or_else(|| Error::param("figure", name.to_string(), "no such family figure for the kinds trained"))
     }
 
     /// The chapter's figures, each named `family_…`, for whichever kinds were trained.
@@ -322,14 +342,19 @@ impl Family {
         let mut figures = Vec::new();
         let clean: Array2<f32> = test.x.slice(s![..10, ..]).to_owned();
         if let Some(denoising) = self.autoencoder("denoising") {
-            let noisy = self.results.config.test_noise.corrupt_seeded(clean.view(), self.results.config.test_noise_seed)?;
+            let noisy =
+                self.results.config.test_noise.corrupt_seeded(clean.view(), self.results.config.test_noise_seed)?;
             let mut rows = vec![("noisy input".to_string(), noisy.clone())];
             if let Some(vanilla) = self.autoencoder("vanilla") {
                 rows.push(("vanilla".to_string(), vanilla.reconstruct(&noisy)?));
             }
             rows.push(("denoising".to_string(), denoising.reconstruct(&noisy)?));
             rows.push(("clean target".to_string(), clean.clone()));
-            figures.push(plot::image_rows("family_denoising", "Noisy test digits, what each autoencoder makes of them, and the clean digits", &rows));
+            figures.push(plot::image_rows(
+                "family_denoising",
+                "Noisy test digits, what each autoencoder makes of them, and the clean digits",
+                &rows,
+            ));
         }
         let codes_of = |kind: &str| -> Result<Option<Vec<f32>>> {
             Ok(match self.autoencoder(kind) {
@@ -352,7 +377,12 @@ impl Family {
         }
         if let Some(vae) = self.autoencoder("variational") {
             let samples = vae.sample(40, 2024)?;
-            figures.push(plot::image_grid("family_vae_samples", "New digits: codes drawn from the prior N(0, I), decoded", &samples, 10));
+            figures.push(plot::image_grid(
+                "family_vae_samples",
+                "New digits: codes drawn from the prior N(0, I), decoded",
+                &samples,
+                10,
+            ));
             let (mu, labels) = (vae.encode(&test.x)?, test.y.to_vec());
             figures.push(plot::scatter_by_class(
                 "family_latent_map",
@@ -362,7 +392,8 @@ impl Family {
             ));
             let mut rows = Vec::new();
             let (a, b) = first_of_each(test, 3, 8);
-            let ends = ndarray::stack(ndarray::Axis(0), &[test.x.row(a), test.x.row(b)]).map_err(|e| Error::param("digits", 2, e.to_string()))?;
+            let ends = ndarray::stack(ndarray::Axis(0), &[test.x.row(a), test.x.row(b)])
+                .map_err(|e| Error::param("digits", 2, e.to_string()))?;
             for (label, kind) in [("vanilla", "vanilla"), ("variational", "variational")] {
                 if let Some(ae) = self.autoencoder(kind) {
                     let codes = ae.encode(&ends)?;
@@ -374,7 +405,11 @@ impl Family {
                     rows.push((label.to_string(), ae.decode(&path)?));
                 }
             }
-            figures.push(plot::image_rows("family_interpolation", "From a 3 to an 8 along a straight line between their codes", &rows));
+            figures.push(plot::image_rows(
+                "family_interpolation",
+                "From a 3 to an 8 along a straight line between their codes",
+                &rows,
+            ));
         }
         Ok(figures)
     }
@@ -428,7 +463,8 @@ impl Codes {
         scarce_rows: &[usize],
         spread: bool,
     ) -> Result<ClassifierScores> {
-        let (train_x, test_x, scarce_x) = (self.for_mlp(&self.train)?, self.for_mlp(&self.test)?, self.for_mlp(&self.scarce)?);
+        let (train_x, test_x, scarce_x) =
+            (self.for_mlp(&self.train)?, self.for_mlp(&self.test)?, self.for_mlp(&self.scarce)?);
         let score = |params: &MlpParams, x: &Array2<f32>, y: &Array1<u8>| -> Result<f32> {
             let (model, _) = params.fit(x.view(), y.view(), None, &mut silent)?;
             accuracy(&model.predict(&test_x)?, &test.y)

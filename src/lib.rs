@@ -47,6 +47,7 @@ pub mod prelude {
     pub use crate::cache::default_cache_dir;
     pub use crate::data::{Dataset, Mnist};
     pub use crate::error::{Error, Result};
+    pub use crate::family::{Family, FamilyConfig};
     pub use crate::metrics::{accuracy, ConfusionMatrix};
     pub use crate::mlp::{Mlp, MlpParams};
     pub use crate::nn::{Activation, ReconstructionLoss, Stack};

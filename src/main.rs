@@ -300,7 +300,12 @@ fn run_family(cli: &StudyArgs) -> ae_mlp::Result<()> {
             written.extend(figure.save(&cli.out)?);
         }
     }
-    println!("whole comparison: {:.1} s; wrote {} files to {}", family.results.total_seconds, written.len(), cli.out.display());
+    println!(
+        "whole comparison: {:.1} s; wrote {} files to {}",
+        family.results.total_seconds,
+        written.len(),
+        cli.out.display()
+    );
     Ok(())
 }
 

@@ -38,7 +38,11 @@ impl SpreadingParams {
     /// Checks the settings.
     pub fn check(&self, n: usize) -> Result<()> {
         if self.k == 0 || self.k >= n {
-            return Err(Error::param("k", self.k, format!("must be between 1 and the number of images − 1 ({})", n.saturating_sub(1))));
+            return Err(Error::param(
+                "k",
+                self.k,
+                format!("must be between 1 and the number of images − 1 ({})", n.saturating_sub(1)),
+            ));
         }
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
             return Err(Error::param("alpha", self.alpha, "must be in (0, 1) (try 0.99)"));
@@ -59,7 +63,11 @@ pub fn spread_labels(
     let n = points.nrows();
     params.check(n)?;
     if labelled.len() != labels.len() {
-        return Err(Error::shape("spread_labels (labels)", format!("{} labels", labelled.len()), labels.len().to_string()));
+        return Err(Error::shape(
+            "spread_labels (labels)",
+            format!("{} labels", labelled.len()),
+            labels.len().to_string(),
+        ));
     }
     if let Some(&bad) = labelled.iter().find(|&&i| i >= n) {
         return Err(Error::param("labelled", bad, format!("must index a row below {n}")));

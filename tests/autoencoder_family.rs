@@ -232,8 +232,7 @@ fn every_kind_round_trips_through_a_model_file() {
         AutoencoderKind::Variational { beta: 0.5 },
     ];
     for kind in kinds {
-        let mut config = StudyConfig::default();
-        config.autoencoder = tiny(kind);
+        let mut config = StudyConfig { autoencoder: tiny(kind), ..Default::default() };
         config.codes_mlp.hidden = vec![3];
         config.raw_mlp.hidden = vec![3];
         let ae = config.autoencoder.build().unwrap();

@@ -53,7 +53,7 @@ impl AutoencoderKind {
         match name {
             "vanilla" => Ok(AutoencoderKind::Vanilla),
             "denoising" => Ok(AutoencoderKind::Denoising(Noise::Gaussian { std_dev: 0.3 })),
-            "sparse" => Ok(AutoencoderKind::Sparse(SparsityPenalty::L1 { weight: 1e-4 })),
+            "sparse" => Ok(AutoencoderKind::Sparse(SparsityPenalty::L1 { weight: 3e-4 })),
             "variational" => Ok(AutoencoderKind::Variational { beta: 1.0 }),
             _ => Err(Error::param("kind", name, format!("must be one of {}", Self::NAMES.join(", ")))),
         }

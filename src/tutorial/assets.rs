@@ -215,5 +215,6 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     for fig in figs {
         written.extend(fig.save(&figures)?);
     }
+    written.extend(super::family_assets::write_family_assets(&generated, &figures)?);
     Ok(written)
 }

@@ -1,0 +1,213 @@
+//! Chapter 9, "The autoencoder family": the cells of `notebooks/ch09-family.ipynb`, in
+//! notebook order, each followed by the checks of what the chapter says about its result.
+//! The comparison trains once and is shared through the disk cache with the notebook and the
+//! book's assets (`Family::run_cached`).
+
+use ae_mlp::prelude::*;
+
+#[test]
+fn chapter_9_the_autoencoder_family() {
+    // ANCHOR: kinds
+    let kinds: Vec<AutoencoderKind> = vec![
+        AutoencoderKind::Vanilla,
+        AutoencoderKind::Denoising(Noise::Gaussian { std_dev: 0.3 }),
+        AutoencoderKind::Denoising(Noise::Mask { drop_fraction: 0.3 }),
+        AutoencoderKind::Sparse(SparsityPenalty::L1 { weight: 3e-4 }),
+        AutoencoderKind::Sparse(SparsityPenalty::Kl { rho: 0.05, weight: 1e-3 }),
+        AutoencoderKind::Variational { beta: 1.0 },
+    ];
+    for kind in &kinds {
+        let autoencoder = AutoencoderParams::of_kind(*kind).build().expect("valid settings");
+        println!(
+            "{:<38} encoder {:?}, decoder {:?}, {} loss",
+            kind.describe(),
+            autoencoder.encoder.widths(),
+            autoencoder.decoder.widths(),
+            autoencoder.loss.name()
+        );
+    }
+    // ANCHOR_END: kinds
+    for kind in &kinds {
+        let ae = AutoencoderParams::of_kind(*kind).build().unwrap();
+        let outputs = if kind.name() == "variational" { 64 } else { 32 };
+        assert_eq!(ae.encoder.widths(), vec![784, 128, 64, outputs], "{kind:?}");
+        assert_eq!(ae.decoder.widths(), vec![32, 64, 128, 784], "{kind:?}: the same decoder for every kind");
+        assert_eq!(ae.latent(), 32);
+    }
+
+    // ANCHOR: checked
+    let too_noisy = AutoencoderParams::of_kind(AutoencoderKind::Denoising(Noise::Mask { drop_fraction: 1.0 }));
+    println!("{}", too_noisy.build().expect_err("masking every pixel leaves nothing to learn from"));
+    let bad_rho = AutoencoderParams::of_kind(AutoencoderKind::Sparse(SparsityPenalty::Kl { rho: 1.5, weight: 1e-3 }));
+    println!("{}", bad_rho.build().expect_err("ρ is a mean activation in (0, 1)"));
+    // ANCHOR_END: checked
+    assert!(too_noisy.build().unwrap_err().to_string().contains("drop_fraction"));
+    assert!(bad_rho.build().unwrap_err().to_string().contains("rho"));
+
+    // ANCHOR: compare
+    let data = Mnist::load_bundled().expect("the bundled MNIST loads");
+    let family: Family =
+        Family::run_cached(&FamilyConfig::default(), &default_cache_dir(), &mut |line: &str| println!("{line}"))
+            .expect("the comparison trains, or comes from the cache");
+    println!("{}", family.results.table());
+    // ANCHOR_END: compare
+    let r = &family.results;
+    assert_eq!(r.variants.len(), 5);
+    assert_eq!(r.scarce_labels, 1000);
+    for v in &r.variants {
+        let p = &v.variant.params;
+        assert_eq!(
+            (p.latent, p.hidden.clone(), p.train.epochs, p.train.seed),
+            (32, vec![128, 64], 15, 42),
+            "same footing"
+        );
+        assert_eq!(v.history.epochs.len(), 15);
+        assert!(v.test_mse < 0.025, "{}: every kind reconstructs: MSE {}", v.variant.label, v.test_mse);
+        assert!(v.codes.mlp > 0.95, "{}: codes → MLP {}", v.variant.label, v.codes.mlp);
+    }
+    let get = |kind: &str| r.of_kind(kind).expect("every kind is in the table");
+    let vanilla_row = get("vanilla");
+    // The vanilla row is the original study's autoencoder (same settings, same seed).
+    assert!(vanilla_row.test_mse <= 0.0117, "as good as the original's 0.0117: {}", vanilla_row.test_mse);
+    for kind in ["denoising", "sparse", "variational"] {
+        assert!(
+            get(kind).test_mse > vanilla_row.test_mse,
+            "{kind}: only the vanilla one is trained for clean MSE alone"
+        );
+    }
+
+    // ANCHOR: denoising
+    let vanilla: Autoencoder = family.autoencoder("vanilla").expect("trained").clone();
+    let denoising: Autoencoder = family.autoencoder("denoising").expect("trained").clone();
+    let noisy: Array2<f32> =
+        Noise::Gaussian { std_dev: 0.3 }.corrupt_seeded(data.test.x.view(), 7).expect("corrupts the test images");
+    let to_clean = |x: &Array2<f32>| ae_mlp::nn::loss::mse(x.view(), data.test.x.view(), None);
+    let noisy_mse = to_clean(&noisy);
+    let vanilla_mse = to_clean(&vanilla.reconstruct(&noisy).expect("reconstructs"));
+    let denoising_mse = to_clean(&denoising.reconstruct(&noisy).expect("reconstructs"));
+    println!("MSE to the clean test images: noisy input {noisy_mse:.4}, vanilla {vanilla_mse:.4}, denoising {denoising_mse:.4}");
+    family.figure("family_denoising", &data).expect("draws").show();
+    // ANCHOR_END: denoising
+    assert!(
+        denoising_mse < 0.6 * vanilla_mse,
+        "denoising clearly beats vanilla on noisy inputs: {denoising_mse} vs {vanilla_mse}"
+    );
+    assert!(vanilla_mse < noisy_mse, "even the vanilla bottleneck drops some noise");
+    assert!((r.noisy_input_mse - noisy_mse).abs() < 1e-6, "the table's noise is this noise");
+    assert!((get("denoising").noisy_test_mse - denoising_mse).abs() < 1e-6);
+    assert!((vanilla_row.noisy_test_mse - vanilla_mse).abs() < 1e-6);
+    let clean_vanilla = vanilla.reconstruction_mse(&data.test.x).unwrap();
+    let clean_denoising = denoising.reconstruction_mse(&data.test.x).unwrap();
+    assert!(clean_denoising > clean_vanilla, "the price: worse on clean images, {clean_denoising} vs {clean_vanilla}");
+
+    // ANCHOR: sparse
+    let sparse: Autoencoder = family.autoencoder("sparse").expect("trained").clone();
+    let vanilla_codes: Array2<f32> = vanilla.encode(&data.test.x).expect("encodes");
+    let sparse_codes: Array2<f32> = sparse.encode(&data.test.x).expect("encodes");
+    for (name, codes) in [("vanilla", &vanilla_codes), ("sparse (L1)", &sparse_codes)] {
+        let zeros = codes.iter().filter(|&&v| v == 0.0).count() as f32 / codes.len() as f32;
+        let dead = (0..codes.ncols()).filter(|&j| codes.column(j).iter().all(|&v| v == 0.0)).count();
+        let active_per_image = codes.rows().into_iter().map(|r| r.iter().filter(|&&v| v > 0.0).count()).sum::<usize>()
+            as f32
+            / codes.nrows() as f32;
+        println!(
+            "{name:<12} {:.1} % of code values are 0, {dead} units never fire, {active_per_image:.1} units active per image",
+            100.0 * zeros
+        );
+    }
+    family.figure("family_code_histogram", &data).expect("draws").show();
+    // ANCHOR_END: sparse
+    let zeros = |c: &Array2<f32>| c.iter().filter(|&&v| v == 0.0).count() as f32 / c.len() as f32;
+    println!("zeros vanilla {} sparse {}", zeros(&vanilla_codes), zeros(&sparse_codes));
+    assert!(zeros(&sparse_codes) > zeros(&vanilla_codes) + 0.1, "the L1 penalty makes the code sparser");
+
+    // ANCHOR: sparse_kl
+    let kl_row = r.variants.iter().find(|v| v.variant.label.starts_with("sparse (KL")).expect("in the table");
+    let kl_index = r.variants.iter().position(|v| v.variant.label == kl_row.variant.label).expect("in the table");
+    let kl_codes: Array2<f32> = family.autoencoders[kl_index].encode(&data.test.x).expect("encodes");
+    let mean_activation: Array1<f32> = kl_codes.mean_axis(Axis(0)).expect("not empty");
+    println!("target ρ = 0.05; mean activation per unit over the test set:\n{mean_activation:.3}");
+    println!("on average {:.3}", mean_activation.mean().unwrap_or(0.0));
+    // ANCHOR_END: sparse_kl
+    let average = mean_activation.mean().unwrap();
+    println!("KL average {average}");
+    assert!(average < 0.15, "the KL penalty pulls the mean activation towards ρ = 0.05: {average}");
+
+    // ANCHOR: vae_samples
+    let vae: Autoencoder = family.autoencoder("variational").expect("trained").clone();
+    let samples: Array2<f32> = vae.sample(40, 2024).expect("decodes draws from the prior");
+    family.figure("family_vae_samples", &data).expect("draws").show();
+    let nearest = ae_mlp::knn::nearest_neighbours(data.train.x.view(), samples.view(), 1);
+    let mut sample_to_digit: Vec<f32> = Vec::new(); // MSE from each sample to its nearest training digit
+    for (i, near) in nearest.iter().enumerate() {
+        let digit = data.train.x.row(near[0].1);
+        sample_to_digit.push((&samples.row(i) - &digit).mapv(|d| d * d).mean().unwrap_or(0.0));
+    }
+    let mean_image: Array1<f32> = data.train.x.mean_axis(Axis(0)).expect("not empty");
+    let mean_to_digit = (&data.test.x - &mean_image).mapv(|d| d * d).mean().unwrap_or(0.0);
+    println!(
+        "a sample is {:.4} (MSE) from its nearest training digit, on average; the mean image is {mean_to_digit:.4} from a test digit",
+        sample_to_digit.iter().sum::<f32>() / 40.0
+    );
+    // ANCHOR_END: vae_samples
+    assert_eq!(samples.dim(), (40, 784));
+    assert!(samples.iter().all(|&v| v > 0.0 && v < 1.0));
+    let average = sample_to_digit.iter().sum::<f32>() / 40.0;
+    assert!(average < mean_to_digit / 2.0, "samples lie close to real digits: {average} vs {mean_to_digit}");
+    let ink = samples.mean().unwrap();
+    let real_ink = data.test.x.mean().unwrap();
+    assert!((ink - real_ink).abs() < 0.05, "as much ink as real digits: {ink} vs {real_ink}");
+
+    // ANCHOR: latent_map
+    let mu: Array2<f32> = vae.encode(&data.test.x).expect("encodes");
+    let map: Array2<f32> = ae_mlp::family::pca_2d(&mu).expect("projects");
+    family.figure("family_latent_map", &data).expect("draws").show();
+    let ones: Vec<usize> = (0..data.test.len()).filter(|&i| data.test.y[i] == 1).collect();
+    let centre_of_ones: Array1<f32> = map.select(Axis(0), &ones).mean_axis(Axis(0)).expect("there are 1s");
+    println!("the 1s gather around ({:.2}, {:.2}) of the map", centre_of_ones[0], centre_of_ones[1]);
+    // ANCHOR_END: latent_map
+    assert_eq!(map.dim(), (10_000, 2));
+    let spread = map.std_axis(Axis(0), 0.0);
+    let ones_spread = map.select(Axis(0), &ones).std_axis(Axis(0), 0.0);
+    assert!(ones_spread.sum() < 0.6 * spread.sum(), "the 1s form a tight cluster: {ones_spread} vs {spread}");
+
+    // ANCHOR: interpolation
+    family.figure("family_interpolation", &data).expect("draws").show();
+    // ANCHOR_END: interpolation
+
+    // ANCHOR: scarce
+    let r = &family.results;
+    println!("with {} labelled training images (test accuracy):", r.scarce_labels);
+    println!("{:<40} {:>8} {:>8} {:>12}", "features", "MLP", "5-NN", "spreading");
+    let cell = |a: Option<f32>| a.map_or("–".to_string(), |a| format!("{:.2} %", 100.0 * a));
+    for v in &r.variants {
+        let c = &v.codes;
+        println!(
+            "{:<40} {:>8} {:>8} {:>12}",
+            v.variant.label,
+            cell(Some(c.scarce_mlp)),
+            cell(Some(c.scarce_knn)),
+            cell(c.scarce_spread)
+        );
+    }
+    let raw = &r.raw;
+    println!(
+        "{:<40} {:>8} {:>8} {:>12}",
+        "raw pixels",
+        cell(Some(raw.scarce_mlp)),
+        cell(Some(raw.scarce_knn)),
+        cell(raw.scarce_spread)
+    );
+    // ANCHOR_END: scarce
+    let vae_row = get("variational");
+    let raw_spread = raw.scarce_spread.expect("the baseline gets label spreading too");
+    let vae_spread = vae_row.codes.scarce_spread.expect("measured");
+    // The honest ordering: with a plain classifier on 1,000 labels, codes do not beat pixels …
+    assert!(vanilla_row.codes.scarce_mlp < raw.scarce_mlp + 0.01, "vanilla codes are no help to an MLP");
+    // … label spreading over the unlabelled images helps both, and VAE codes the most.
+    assert!(raw_spread > raw.scarce_mlp + 0.02, "spreading helps pixels too: {raw_spread}");
+    assert!(vae_spread > raw_spread, "VAE codes beat raw pixels with spreading: {vae_spread} vs {raw_spread}");
+    assert!(vae_spread >= 0.95, "the target: ≥ 95 % with 1,000 labels, got {vae_spread}");
+    let (_, _, best) = r.best_scarce().expect("measured");
+    assert_eq!(best, vae_spread, "the best at 1,000 labels is the VAE with label spreading");
+}

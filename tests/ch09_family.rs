@@ -118,8 +118,15 @@ fn chapter_9_the_autoencoder_family() {
     family.figure("family_code_histogram", &data).expect("draws").show();
     // ANCHOR_END: sparse
     let zeros = |c: &Array2<f32>| c.iter().filter(|&&v| v == 0.0).count() as f32 / c.len() as f32;
-    println!("zeros vanilla {} sparse {}", zeros(&vanilla_codes), zeros(&sparse_codes));
-    assert!(zeros(&sparse_codes) > zeros(&vanilla_codes) + 0.1, "the L1 penalty makes the code sparser");
+    let dead = |c: &Array2<f32>| (0..c.ncols()).filter(|&j| c.column(j).iter().all(|&v| v == 0.0)).count();
+    assert!(zeros(&sparse_codes) > 0.5, "the L1 penalty makes more than half the code values 0");
+    assert!(zeros(&sparse_codes) > zeros(&vanilla_codes) + 0.2, "far sparser than the vanilla code");
+    assert!(dead(&sparse_codes) > dead(&vanilla_codes), "partly by killing more units");
+    let sparse_row = get("sparse");
+    assert!(
+        sparse_row.test_mse > vanilla_row.test_mse && sparse_row.codes.mlp < vanilla_row.codes.mlp,
+        "sparsity costs here"
+    );
 
     // ANCHOR: sparse_kl
     let kl_row = r.variants.iter().find(|v| v.variant.label.starts_with("sparse (KL")).expect("in the table");
@@ -130,8 +137,9 @@ fn chapter_9_the_autoencoder_family() {
     println!("on average {:.3}", mean_activation.mean().unwrap_or(0.0));
     // ANCHOR_END: sparse_kl
     let average = mean_activation.mean().unwrap();
-    println!("KL average {average}");
-    assert!(average < 0.15, "the KL penalty pulls the mean activation towards ρ = 0.05: {average}");
+    assert!(average < 0.15, "the KL penalty pulls the mean activation well below a sigmoid's 0.5: {average}");
+    assert!(average > 0.05, "but with weight 1e-3 not all the way to ρ = 0.05: {average}");
+    assert!(mean_activation.iter().all(|&a| a > 0.02), "and no unit dies: {mean_activation}");
 
     // ANCHOR: vae_samples
     let vae: Autoencoder = family.autoencoder("variational").expect("trained").clone();
@@ -200,6 +208,16 @@ fn chapter_9_the_autoencoder_family() {
     );
     // ANCHOR_END: scarce
     let vae_row = get("variational");
+    for v in &r.variants {
+        assert!(
+            v.codes.mlp < raw.mlp,
+            "with every label, raw pixels win: {} {} vs {}",
+            v.variant.label,
+            v.codes.mlp,
+            raw.mlp
+        );
+    }
+    assert!(vae_row.codes.scarce_knn > raw.scarce_knn, "k-NN: VAE codes beat pixels at 1,000 labels");
     let raw_spread = raw.scarce_spread.expect("the baseline gets label spreading too");
     let vae_spread = vae_row.codes.scarce_spread.expect("measured");
     // The honest ordering: with a plain classifier on 1,000 labels, codes do not beat pixels …

@@ -266,3 +266,24 @@ fn save_evaluate_reconstruct_and_their_bad_inputs() {
     fail(&["evaluate", "--model", s(&model), "--data", s(&elsewhere)], &[s(&elsewhere), "does not exist"]);
     assert!(!rec_bad.exists(), "failed reconstructions wrote nothing");
 }
+
+#[test]
+fn kind_picks_the_autoencoder() {
+    let help = succeed(&["--help"]);
+    assert!(help.contains("--kind"), "{help}");
+    assert!(help.contains("vanilla, denoising, sparse, variational, all"), "{help}");
+    fail(&["--kind", "bogus"], &["'bogus'", "--kind", "vanilla, denoising, sparse, variational, all"]);
+    fail(&["--kind"], &["--kind"]);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tiny_data(&tmp.path().join("data"), [8, 8, 3, 3]);
+    let out = tmp.path().join("out");
+    let args =
+        ["--data", s(&data), "--out", s(&out), "--epochs", "1", "--batch-size", "4", "--quiet", "--skip-figures"];
+    succeed(&[&args[..], &["--kind", "variational"]].concat());
+    let results = std::fs::read_to_string(out.join("results.json")).unwrap();
+    assert!(results.contains("\"Variational\""), "the study trained a VAE: {results}");
+    succeed(&[&args[..], &["--kind", "denoising"]].concat());
+    let results = std::fs::read_to_string(out.join("results.json")).unwrap();
+    assert!(results.contains("\"Denoising\""), "{results}");
+}

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::autoencoder::{AutoencoderKind, SparsityPenalty};
 use crate::cache::default_cache_dir;
 use crate::data::Mnist;
 use crate::error::Result;
@@ -47,6 +48,24 @@ pub fn write_family_assets(generated: &Path, figures: &Path) -> Result<Vec<PathB
         number("best_scarce_accuracy", percent(accuracy))?;
     }
     let data = Mnist::load_bundled()?;
+    // The code statistics the chapter's `sparse` and `sparse_kl` cells print.
+    for (kind, ae) in r.variants.iter().zip(&family.autoencoders).map(|(v, a)| (v.variant.params.kind, a)) {
+        let codes = ae.encode(&data.test.x)?;
+        match kind {
+            AutoencoderKind::Vanilla | AutoencoderKind::Sparse(SparsityPenalty::L1 { .. }) => {
+                let name = kind.name();
+                let zeros = codes.iter().filter(|&&v| v == 0.0).count() as f32 / codes.len().max(1) as f32;
+                let dead = (0..codes.ncols()).filter(|&j| codes.column(j).iter().all(|&v| v == 0.0)).count();
+                number(&format!("{name}_zero_percent"), format!("{:.1} %", 100.0 * zeros))?;
+                number(&format!("{name}_dead_units"), dead.to_string())?;
+            }
+            AutoencoderKind::Sparse(SparsityPenalty::Kl { rho, .. }) => {
+                number("kl_rho", rho.to_string())?;
+                number("kl_mean_activation", format!("{:.3}", codes.mean().unwrap_or(f32::NAN)))?;
+            }
+            _ => {}
+        }
+    }
     for figure in family.figures(&data)? {
         written.extend(figure.save(figures)?);
     }

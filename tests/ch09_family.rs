@@ -81,10 +81,11 @@ fn chapter_9_the_autoencoder_family() {
     let denoising: Autoencoder = family.autoencoder("denoising").expect("trained").clone();
     let noisy: Array2<f32> =
         Noise::Gaussian { std_dev: 0.3 }.corrupt_seeded(data.test.x.view(), 7).expect("corrupts the test images");
-    let to_clean = |x: &Array2<f32>| ae_mlp::nn::loss::mse(x.view(), data.test.x.view(), None);
-    let noisy_mse = to_clean(&noisy);
-    let vanilla_mse = to_clean(&vanilla.reconstruct(&noisy).expect("reconstructs"));
-    let denoising_mse = to_clean(&denoising.reconstruct(&noisy).expect("reconstructs"));
+    let from_vanilla: Array2<f32> = vanilla.reconstruct(&noisy).expect("reconstructs");
+    let from_denoising: Array2<f32> = denoising.reconstruct(&noisy).expect("reconstructs");
+    let noisy_mse: f32 = ae_mlp::nn::loss::mse(noisy.view(), data.test.x.view(), None);
+    let vanilla_mse: f32 = ae_mlp::nn::loss::mse(from_vanilla.view(), data.test.x.view(), None);
+    let denoising_mse: f32 = ae_mlp::nn::loss::mse(from_denoising.view(), data.test.x.view(), None);
     println!("MSE to the clean test images: noisy input {noisy_mse:.4}, vanilla {vanilla_mse:.4}, denoising {denoising_mse:.4}");
     family.figure("family_denoising", &data).expect("draws").show();
     // ANCHOR_END: denoising
@@ -129,8 +130,8 @@ fn chapter_9_the_autoencoder_family() {
     );
 
     // ANCHOR: sparse_kl
-    let kl_row = r.variants.iter().find(|v| v.variant.label.starts_with("sparse (KL")).expect("in the table");
-    let kl_index = r.variants.iter().position(|v| v.variant.label == kl_row.variant.label).expect("in the table");
+    let kl_index: usize =
+        family.results.variants.iter().position(|v| v.variant.label.starts_with("sparse (KL")).expect("in the table");
     let kl_codes: Array2<f32> = family.autoencoders[kl_index].encode(&data.test.x).expect("encodes");
     let mean_activation: Array1<f32> = kl_codes.mean_axis(Axis(0)).expect("not empty");
     println!("target ρ = 0.05; mean activation per unit over the test set:\n{mean_activation:.3}");
@@ -184,28 +185,20 @@ fn chapter_9_the_autoencoder_family() {
     // ANCHOR_END: interpolation
 
     // ANCHOR: scarce
-    let r = &family.results;
-    println!("with {} labelled training images (test accuracy):", r.scarce_labels);
-    println!("{:<40} {:>8} {:>8} {:>12}", "features", "MLP", "5-NN", "spreading");
-    let cell = |a: Option<f32>| a.map_or("–".to_string(), |a| format!("{:.2} %", 100.0 * a));
-    for v in &r.variants {
-        let c = &v.codes;
-        println!(
-            "{:<40} {:>8} {:>8} {:>12}",
-            v.variant.label,
-            cell(Some(c.scarce_mlp)),
-            cell(Some(c.scarce_knn)),
-            cell(c.scarce_spread)
-        );
+    fn cell(accuracy: Option<f32>) -> String {
+        accuracy.map_or("–".to_string(), |a| format!("{:.2} %", 100.0 * a))
     }
-    let raw = &r.raw;
-    println!(
-        "{:<40} {:>8} {:>8} {:>12}",
-        "raw pixels",
-        cell(Some(raw.scarce_mlp)),
-        cell(Some(raw.scarce_knn)),
-        cell(raw.scarce_spread)
-    );
+    let results: ae_mlp::family::FamilyResults = family.results.clone();
+    println!("with {} labelled training images (test accuracy):", results.scarce_labels);
+    println!("{:<40} {:>8} {:>8} {:>12}", "features", "MLP", "5-NN", "spreading");
+    for v in &results.variants {
+        let c = &v.codes;
+        let (mlp, knn, spread) = (cell(Some(c.scarce_mlp)), cell(Some(c.scarce_knn)), cell(c.scarce_spread));
+        println!("{:<40} {mlp:>8} {knn:>8} {spread:>12}", v.variant.label);
+    }
+    let raw: ae_mlp::family::ClassifierScores = results.raw;
+    let (mlp, knn, spread) = (cell(Some(raw.scarce_mlp)), cell(Some(raw.scarce_knn)), cell(raw.scarce_spread));
+    println!("{:<40} {mlp:>8} {knn:>8} {spread:>12}", "raw pixels");
     // ANCHOR_END: scarce
     let vae_row = get("variational");
     for v in &r.variants {

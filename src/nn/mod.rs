@@ -3,6 +3,7 @@
 
 pub mod activation;
 pub mod dense;
+pub mod gemm;
 pub mod init;
 pub mod loss;
 pub mod optim;

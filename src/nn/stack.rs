@@ -143,6 +143,7 @@ impl Stack {
     /// parallel. Each row's output depends on that row alone, so the chunking changes nothing.
     pub fn predict(&self, x: ArrayView2<f32>) -> Result<Array2<f32>> {
         self.check_input("Stack::predict", &x)?;
+        super::gemm::init();
         let mut out = Array2::zeros((x.nrows(), self.outputs()));
         // A multiple of the thread count of equal chunks, so that no core waits for another.
         let threads = rayon::current_num_threads();
@@ -259,6 +260,7 @@ impl Stack {
     /// Sizes the buffers for a batch of `n` rows, growing them only when needed, and cuts the
     /// batch into one shard per thread (fewer if the shards would be too small to pay).
     fn reserve(&mut self, n: usize) {
+        super::gemm::init();
         let shards = (n / MIN_SHARD_ROWS).clamp(1, rayon::current_num_threads().max(1));
         self.work.batch = n;
         self.work.shard_rows = (0..shards).map(|k| n * (k + 1) / shards - n * k / shards).collect();

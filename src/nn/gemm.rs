@@ -75,3 +75,33 @@ mod imp {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ndarray::linalg::general_mat_mul;
+    use ndarray::Array2;
+
+    #[test]
+    fn the_backend_line_names_the_build() {
+        super::init();
+        let line = super::backend();
+        let build = if cfg!(feature = "openblas") { "openblas build" } else { "default build" };
+        assert!(line.starts_with(build), "{line}");
+    }
+
+    #[test]
+    fn transposed_and_row_sliced_products_match_a_plain_triple_loop() {
+        // The shapes and layouts training hands to the GEMM (a row block of a buffer, a
+        // transposed view), checked against a loop: whichever library runs them.
+        super::init();
+        let a = Array2::from_shape_fn((40, 30), |(i, j)| ((i * 7 + j * 3) % 11) as f32 - 5.0);
+        let b = Array2::from_shape_fn((40, 20), |(i, j)| ((i * 5 + j) % 13) as f32 * 0.25);
+        let (a_rows, b_rows) = (a.slice(ndarray::s![8..32, ..]), b.slice(ndarray::s![8..32, ..]));
+        let mut c = Array2::<f32>::from_elem((30, 20), f32::NAN);
+        general_mat_mul(1.0, &a_rows.t(), &b_rows, 0.0, &mut c);
+        for ((i, j), &v) in c.indexed_iter() {
+            let expected: f32 = (0..24).map(|k| a_rows[[k, i]] * b_rows[[k, j]]).sum();
+            assert!((v - expected).abs() <= 1e-4 * expected.abs().max(1.0), "({i}, {j}): {v} vs {expected}");
+        }
+    }
+}

@@ -24,15 +24,52 @@ use ae_mlp::prelude::*;
 use common::*;
 use ndarray::linalg::general_mat_mul;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
-/// One model timed on one thread count.
+/// One model timed on one thread count: every epoch's training seconds.
+#[derive(Serialize, Deserialize)]
 struct Row {
-    key: &'static str,
-    name: &'static str,
+    key: String,
+    name: String,
     threads: usize,
-    min: f64,
-    median: f64,
+    seconds: Vec<f64>,
     gflop: f64,
+}
+
+/// Everything `--book` writes, kept in `target/perf/epochs_<build>.json` so that with
+/// `--accumulate` several runs (taken at different moments of a shared machine's load) add up:
+/// minimum and median over all their epochs, the best GEMM peak, the largest RSS.
+#[derive(Serialize, Deserialize, Default)]
+struct Record {
+    /// "date, load average" of each run.
+    runs: Vec<String>,
+    rows: Vec<Row>,
+    /// (threads, GFLOP/s), the best of all runs.
+    peaks: Vec<(usize, f64)>,
+    rss_mb: u64,
+    study_seconds: Vec<f64>,
+    study_rss_mb: u64,
+}
+
+impl Record {
+    fn merge(&mut self, other: Record) {
+        self.runs.extend(other.runs);
+        for row in other.rows {
+            match self.rows.iter_mut().find(|r| r.key == row.key && r.threads == row.threads) {
+                Some(r) => r.seconds.extend(row.seconds),
+                None => self.rows.push(row),
+            }
+        }
+        for (t, p) in other.peaks {
+            match self.peaks.iter_mut().find(|q| q.0 == t) {
+                Some(q) => q.1 = q.1.max(p),
+                None => self.peaks.push((t, p)),
+            }
+        }
+        self.rss_mb = self.rss_mb.max(other.rss_mb);
+        self.study_seconds.extend(other.study_seconds);
+        self.study_rss_mb = self.study_rss_mb.max(other.study_rss_mb);
+    }
 }
 
 fn main() {
@@ -51,7 +88,8 @@ fn main() {
     ae_mlp::nn::gemm::init();
     let backend = ae_mlp::nn::gemm::backend();
     println!("{backend}");
-    println!("{}; load average {} at the start", machine(), load_average());
+    let load = load_average();
+    println!("{}; load average {load} at the start", machine());
     let started = Instant::now();
     let data = Mnist::load_bundled().expect("bundled MNIST loads");
     println!("load + verify MNIST: {:.3} s", started.elapsed().as_secs_f64());
@@ -66,9 +104,11 @@ fn main() {
     let train = TrainParams::default().epochs(epochs);
     let n = data.train.len();
     let mut rows = vec![];
-    let mut time = |key, name, threads, h: &History, macs: usize| {
-        let (min, median) = min_median(&h.epochs.iter().map(|e| e.train_seconds).collect::<Vec<_>>());
-        let row = Row { key, name, threads, min, median, gflop: 6.0 * macs as f64 * n as f64 / 1e9 };
+    let mut time = |key: &str, name: &str, threads, h: &History, macs: usize| {
+        let seconds: Vec<f64> = h.epochs.iter().map(|e| e.train_seconds).collect();
+        let (min, median) = min_median(&seconds);
+        let row =
+            Row { key: key.into(), name: name.into(), threads, seconds, gflop: 6.0 * macs as f64 * n as f64 / 1e9 };
         println!(
             "{name:<38} {threads} thr: epoch min {min:.3} s, median {median:.3} s | {:.0} images/s | {:.1} GFLOP/epoch → {:.1} GFLOP/s ({:.0} % of peak)  (load {})",
             n as f64 / min,
@@ -125,47 +165,74 @@ fn main() {
 
     if has("--book") {
         let build = build_name();
-        let mut table = String::from(
-            "| model | threads | epoch, min (s) | epoch, median (s) | images/s | GFLOP/s | of GEMM peak |\n|---|---|---|---|---|---|---|",
-        );
-        for r in &rows {
-            write!(
-                table,
-                "\n| {} | {} | {:.3} | {:.3} | {:.0} | {:.0} | {:.0} % |",
-                r.name,
-                r.threads,
-                r.min,
-                r.median,
-                n as f64 / r.min,
-                r.gflop / r.min,
-                100.0 * r.gflop / r.min / peak_of(r.threads)
-            )
-            .unwrap();
+        let mut record = Record {
+            runs: vec![format!("{} (load {load})", machine())],
+            rows,
+            peaks,
+            rss_mb: rss,
+            study_seconds: study.as_ref().map_or(vec![], |s| s.0.clone()),
+            study_rss_mb: study.as_ref().map_or(0, |s| s.1),
+        };
+        let store =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/perf").join(format!("epochs_{build}.json"));
+        if has("--accumulate") {
+            if let Some(old) = std::fs::read(&store).ok().and_then(|b| serde_json::from_slice::<Record>(&b).ok()) {
+                let new = std::mem::replace(&mut record, old);
+                record.merge(new);
+            }
         }
-        write_generated(&format!("perf_{build}_table"), &table);
-        for r in rows.iter().filter(|r| r.threads == cores) {
-            write_generated(&format!("perf_{build}_{}", r.key), &format!("{:.3} s / {:.3} s", r.min, r.median));
-        }
-        let peaks: Vec<String> = peaks.iter().map(|(t, p)| format!("{p:.0} GFLOP/s on {t} thread(s)")).collect();
-        write_generated(&format!("perf_{build}_gemm_peak"), &peaks.join(", "));
-        write_generated(&format!("perf_{build}_rss"), &format!("{rss} MB"));
-        let note = format!(
-            "Measured by `cargo bench --bench epochs{} -- --epochs {epochs} --book`: {backend}; {}; min / median of {epochs} epochs.",
-            if build == "openblas" { " --features openblas" } else { "" },
-            machine()
-        );
-        write_generated(&format!("perf_{build}_machine"), &note);
-        if let Some((wall, rss)) = study {
-            write_generated(&format!("perf_{build}_study"), &format!("{:.1} s / {:.1} s", wall.0, wall.1));
-            write_generated(&format!("perf_{build}_study_rss"), &format!("{rss} MB"));
-        }
+        std::fs::create_dir_all(store.parent().expect("has a parent")).expect("target/perf");
+        std::fs::write(&store, serde_json::to_vec_pretty(&record).expect("serialises")).expect("writes the record");
+        write_book(build, &record, n, cores, epochs, study_runs, &backend);
+    }
+}
+
+/// Writes the record's figures to `book/src/generated/perf_<build>_*.md`.
+fn write_book(build: &str, record: &Record, n: usize, cores: usize, epochs: usize, study_runs: usize, backend: &str) {
+    let peak_of = |t: usize| record.peaks.iter().find(|p| p.0 == t).map_or(f64::NAN, |p| p.1);
+    let mut table = String::from(
+        "| model | threads | epoch, min (s) | epoch, median (s) | images/s | GFLOP/s | of GEMM peak |\n|---|---|---|---|---|---|---|",
+    );
+    for r in &record.rows {
+        let (min, median) = min_median(&r.seconds);
+        write!(
+            table,
+            "\n| {} | {} | {min:.3} | {median:.3} | {:.0} | {:.0} | {:.0} % |",
+            r.name,
+            r.threads,
+            n as f64 / min,
+            r.gflop / min,
+            100.0 * r.gflop / min / peak_of(r.threads)
+        )
+        .unwrap();
+    }
+    write_generated(&format!("perf_{build}_table"), &table);
+    for r in record.rows.iter().filter(|r| r.threads == cores) {
+        let (min, median) = min_median(&r.seconds);
+        write_generated(&format!("perf_{build}_{}", r.key), &format!("{min:.3} s / {median:.3} s"));
+    }
+    let peaks: Vec<String> = record.peaks.iter().map(|(t, p)| format!("{p:.0} GFLOP/s on {t} thread(s)")).collect();
+    write_generated(&format!("perf_{build}_gemm_peak"), &peaks.join(", "));
+    write_generated(&format!("perf_{build}_rss"), &format!("{} MB", record.rss_mb));
+    let runs = record.runs.len();
+    let note = format!(
+        "Measured by `cargo bench --bench epochs{} -- --epochs {epochs}{} --book --accumulate`, {runs} run(s): {backend}; {}; min / median over all their epochs.",
+        if build == "openblas" { " --features openblas" } else { "" },
+        if study_runs > 0 { format!(" --study {study_runs}") } else { String::new() },
+        record.runs.join("; ")
+    );
+    write_generated(&format!("perf_{build}_machine"), &note);
+    if !record.study_seconds.is_empty() {
+        let (min, median) = min_median(&record.study_seconds);
+        write_generated(&format!("perf_{build}_study"), &format!("{min:.1} s / {median:.1} s"));
+        write_generated(&format!("perf_{build}_study_rss"), &format!("{} MB", record.study_rss_mb));
     }
 }
 
 /// Runs the whole study `runs` times (the `ae-mlp` binary of this build, default settings,
-/// figures written under target/perf-study) under /usr/bin/time. Returns the (min, median)
-/// wall seconds and the largest peak RSS in MB.
-fn whole_study(runs: usize) -> ((f64, f64), u64) {
+/// figures written under target/perf-study) under /usr/bin/time. Returns the wall seconds of
+/// each run and the largest peak RSS in MB.
+fn whole_study(runs: usize) -> (Vec<f64>, u64) {
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("perf-study");
     let (mut walls, mut rss) = (vec![], 0u64);
     for run in 1..=runs {
@@ -187,7 +254,7 @@ fn whole_study(runs: usize) -> ((f64, f64), u64) {
     }
     let (min, median) = min_median(&walls);
     println!("whole study: min {min:.1} s, median {median:.1} s, peak RSS {rss} MB");
-    ((min, median), rss)
+    (walls, rss)
 }
 
 /// Best total GFLOP/s of `threads` threads each multiplying the autoencoder's biggest shapes

@@ -166,6 +166,7 @@ impl Stack {
         last.dense.forward_activated_into(h.view(), out, last.activation);
     }
 
+    // ANCHOR: forward_train
     /// Training forward pass on one batch x (batch, inputs). Keeps every layer's output for
     /// [`Stack::backward`], which must be given the same x. Returns the stack's output.
     pub fn forward_train(&mut self, x: ArrayView2<f32>) -> ArrayView2<'_, f32> {
@@ -174,6 +175,7 @@ impl Stack {
         in_parallel(self.work.shards(x, false), |mut shard| forward_rows(layers, shard.x, &mut shard.outputs));
         self.output()
     }
+    // ANCHOR_END: forward_train
 
     /// The output of the last [`Stack::forward_train`], (batch, outputs).
     pub fn output(&self) -> ArrayView2<'_, f32> {
@@ -308,6 +310,7 @@ impl Workspace {
     }
 }
 
+// ANCHOR: forward_rows
 /// The forward pass over some rows: each layer's output is the next one's input.
 fn forward_rows(layers: &[Layer], x: ArrayView2<f32>, outputs: &mut [ArrayViewMut2<f32>]) {
     for (i, layer) in layers.iter().enumerate() {
@@ -316,6 +319,7 @@ fn forward_rows(layers: &[Layer], x: ArrayView2<f32>, outputs: &mut [ArrayViewMu
         layer.dense.forward_activated_into(input, after[0].view_mut(), layer.activation);
     }
 }
+// ANCHOR_END: forward_rows
 
 /// The backward pass over one shard's rows, from the output gradient already in its last
 /// `grads` buffer: through each activation, then each dense layer, from the top down.

@@ -1,66 +1,153 @@
-//! Epoch-time benchmark: `cargo bench --bench epochs [-- --epochs N] [--threads 1,2]`.
+//! Epoch-time benchmark: `cargo bench --bench epochs [--features openblas] [-- --epochs N]
+//! [--threads 1,2] [--models ae,codes,raw] [--study N] [--book]`.
 //!
-//! Prints, for the autoencoder, the MLP on codes and the MLP on raw pixels: seconds per
-//! epoch (minimum and median of several epochs), images per second, and the GFLOP/s reached
-//! (6 × weights × samples per epoch: forward 2, backward 4), next to the GEMM peak measured
-//! in the same run on the layer shapes the autoencoder multiplies. Then the peak RSS.
+//! Prints which GEMM the build uses and its peak on the autoencoder's biggest layer shape;
+//! then, for the autoencoder, the MLP on codes and the MLP on raw pixels: seconds per epoch
+//! (minimum and median of several epochs), images per second, and the GFLOP/s reached (6 ×
+//! weights × samples per epoch: forward 2, backward 4), also as a share of that peak; then
+//! the peak RSS. `--study N` also runs the whole study (`ae-mlp` with its defaults, what
+//! `cargo run --release` runs) N times, for its wall time and peak RSS (via /usr/bin/time).
+//! `--book` writes the figures to `book/src/generated/perf_<build>_*.md`.
 //!
 //! Training splits each batch across rayon's threads (see `nn::stack`). Every model is timed
 //! once per thread count of `--threads` (default: 1 and all cores), side by side in the same
 //! run, so the speed-up is read under the same load. The machine is shared: read the minimum
 //! as the capability and the median as the typical.
 
+mod common;
+
+use std::fmt::Write;
+use std::process::Command;
 use std::time::Instant;
 
 use ae_mlp::prelude::*;
-use ae_mlp::train::TrainParams;
+use common::*;
 use ndarray::linalg::general_mat_mul;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One model timed on one thread count: every epoch's training seconds.
+#[derive(Serialize, Deserialize)]
+struct Row {
+    key: String,
+    name: String,
+    threads: usize,
+    seconds: Vec<f64>,
+    gflop: f64,
+}
+
+/// Everything `--book` writes, kept in `target/perf/epochs_<build>.json` so that with
+/// `--accumulate` several runs (taken at different moments of a shared machine's load) add up:
+/// minimum and median over all their epochs, the best GEMM peak, the largest RSS.
+#[derive(Serialize, Deserialize, Default)]
+struct Record {
+    /// "date, load average" of each run.
+    runs: Vec<String>,
+    rows: Vec<Row>,
+    /// (threads, GFLOP/s), the best of all runs.
+    peaks: Vec<(usize, f64)>,
+    rss_mb: u64,
+    study_seconds: Vec<f64>,
+    study_rss_mb: u64,
+}
+
+impl Record {
+    fn merge(&mut self, other: Record) {
+        self.runs.extend(other.runs);
+        for row in other.rows {
+            match self.rows.iter_mut().find(|r| r.key == row.key && r.threads == row.threads) {
+                Some(r) => r.seconds.extend(row.seconds),
+                None => self.rows.push(row),
+            }
+        }
+        for (t, p) in other.peaks {
+            match self.peaks.iter_mut().find(|q| q.0 == t) {
+                Some(q) => q.1 = q.1.max(p),
+                None => self.peaks.push((t, p)),
+            }
+        }
+        self.rss_mb = self.rss_mb.max(other.rss_mb);
+        self.study_seconds.extend(other.study_seconds);
+        self.study_rss_mb = self.study_rss_mb.max(other.study_rss_mb);
+    }
+}
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let value = |flag: &str| args.iter().skip_while(|a| *a != flag).nth(1).cloned();
-    let epochs = value("--epochs").and_then(|s| s.parse().ok()).unwrap_or(5usize);
+    let epochs = flag("--epochs").and_then(|s| s.parse().ok()).unwrap_or(5usize);
     let cores = rayon::current_num_threads();
-    let mut threads: Vec<usize> = match value("--threads") {
+    let mut threads: Vec<usize> = match flag("--threads") {
         Some(list) => list.split(',').filter_map(|t| t.trim().parse().ok()).filter(|&t| t > 0).collect(),
         None => vec![1, cores],
     };
     threads.dedup();
+    // `--models ae,codes,raw` (default: all three) picks what to time.
+    let models = flag("--models").unwrap_or_else(|| "ae,codes,raw".into());
+    let wants = |m: &str| models.split(',').any(|x| x.trim() == m);
+    let study_runs: usize = flag("--study").and_then(|s| s.parse().ok()).unwrap_or(0);
 
+    ae_mlp::nn::gemm::init();
+    let backend = ae_mlp::nn::gemm::backend();
+    println!("{backend}");
+    let load = load_average();
+    println!("{}; load average {load} at the start", machine());
     let started = Instant::now();
     let data = Mnist::load_bundled().expect("bundled MNIST loads");
     println!("load + verify MNIST: {:.3} s", started.elapsed().as_secs_f64());
+    let mut peaks = vec![];
     for &t in &threads {
-        let peak = with_threads(t, cores, || gemm_peak(t));
-        println!("GEMM peak (f32, batch 256), {t} thread(s), one GEMM each: {peak:.1} GFLOP/s");
+        let peak = with_threads(t, || gemm_peak(t));
+        println!("GEMM peak (f32, 256×784 · 784×128), {t} thread(s), one GEMM each: {peak:.1} GFLOP/s");
+        peaks.push((t, peak));
     }
+    let peak_of = |t: usize| peaks.iter().find(|p| p.0 == t).map_or(f64::NAN, |p| p.1);
 
     let train = TrainParams::default().epochs(epochs);
+    let n = data.train.len();
+    let mut rows = vec![];
+    let mut time = |key: &str, name: &str, threads, h: &History, macs: usize| {
+        let seconds: Vec<f64> = h.epochs.iter().map(|e| e.train_seconds).collect();
+        let (min, median) = min_median(&seconds);
+        let row =
+            Row { key: key.into(), name: name.into(), threads, seconds, gflop: 6.0 * macs as f64 * n as f64 / 1e9 };
+        println!(
+            "{name:<38} {threads} thr: epoch min {min:.3} s, median {median:.3} s | {:.0} images/s | {:.1} GFLOP/epoch → {:.1} GFLOP/s ({:.0} % of peak)  (load {})",
+            n as f64 / min,
+            row.gflop,
+            row.gflop / min,
+            100.0 * row.gflop / min / peak_of(threads),
+            load_average()
+        );
+        rows.push(row);
+    };
+    let fit_ae = |params: &TrainParams| {
+        AutoencoderParams::default().train(params.clone()).fit(
+            data.train.x.view(),
+            Some(data.test.x.view()),
+            &mut |_| {},
+        )
+    };
     let mut codes = None;
-    for &t in &threads {
-        let (ae, h) = with_threads(t, cores, || {
-            AutoencoderParams::default().train(train.clone()).fit(
-                data.train.x.view(),
-                Some(data.test.x.view()),
-                &mut |_| {},
-            )
-        })
-        .expect("trains");
+    for &t in threads.iter().filter(|_| wants("ae")) {
+        let (ae, h) = with_threads(t, || fit_ae(&train)).expect("trains");
         let macs = ae.encoder.macs_per_sample() + ae.decoder.macs_per_sample();
-        report("autoencoder 784-128-64-32-64-128-784", t, &h, macs, data.train.len());
+        time("ae", "autoencoder 784-128-64-32-64-128-784", t, &h, macs);
         codes.get_or_insert_with(|| ae.encode(&data.train.x).expect("encodes"));
     }
-    let codes = codes.expect("at least one thread count");
-    for &t in &threads {
-        let (mlp, h) = with_threads(t, cores, || {
-            MlpParams::default().train(train.clone()).fit(codes.view(), data.train.y.view(), None, &mut |_| {})
-        })
-        .expect("trains");
-        report("MLP on codes 32-128-64-10", t, &h, mlp.stack.macs_per_sample(), data.train.len());
+    if wants("codes") {
+        // Codes from a one-epoch autoencoder when the autoencoder itself is not timed.
+        let codes = codes.unwrap_or_else(|| {
+            fit_ae(&train.clone().epochs(1)).expect("trains").0.encode(&data.train.x).expect("encodes")
+        });
+        for &t in &threads {
+            let (mlp, h) = with_threads(t, || {
+                MlpParams::default().train(train.clone()).fit(codes.view(), data.train.y.view(), None, &mut |_| {})
+            })
+            .expect("trains");
+            time("codes", "MLP on codes 32-128-64-10", t, &h, mlp.stack.macs_per_sample());
+        }
     }
-    for &t in &threads {
-        let (mlp, h) = with_threads(t, cores, || {
+    for &t in threads.iter().filter(|_| wants("raw")) {
+        let (mlp, h) = with_threads(t, || {
             MlpParams::raw_pixels().train(train.clone()).fit(
                 data.train.x.view(),
                 data.train.y.view(),
@@ -69,31 +156,105 @@ fn main() {
             )
         })
         .expect("trains");
-        report("MLP on pixels 784-256-128-10", t, &h, mlp.stack.macs_per_sample(), data.train.len());
+        time("raw", "MLP on pixels 784-256-128-10", t, &h, mlp.stack.macs_per_sample());
     }
-    println!("peak RSS: {} MB", peak_rss_kb() / 1024);
+    let rss = peak_rss_mb();
+    println!("peak RSS: {rss} MB");
+
+    let study = (study_runs > 0).then(|| whole_study(study_runs));
+
+    if has("--book") {
+        let build = build_name();
+        let mut record = Record {
+            runs: vec![format!("{} (load {load})", machine())],
+            rows,
+            peaks,
+            rss_mb: rss,
+            study_seconds: study.as_ref().map_or(vec![], |s| s.0.clone()),
+            study_rss_mb: study.as_ref().map_or(0, |s| s.1),
+        };
+        let store =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/perf").join(format!("epochs_{build}.json"));
+        if has("--accumulate") {
+            if let Some(old) = std::fs::read(&store).ok().and_then(|b| serde_json::from_slice::<Record>(&b).ok()) {
+                let new = std::mem::replace(&mut record, old);
+                record.merge(new);
+            }
+        }
+        std::fs::create_dir_all(store.parent().expect("has a parent")).expect("target/perf");
+        std::fs::write(&store, serde_json::to_vec_pretty(&record).expect("serialises")).expect("writes the record");
+        write_book(build, &record, n, cores, epochs, study_runs, &backend);
+    }
 }
 
-/// Runs `f` with `threads` threads. With all cores it runs as a program would, on rayon's
-/// global pool from the main thread; otherwise inside a pool of that size.
-fn with_threads<R: Send>(threads: usize, cores: usize, f: impl FnOnce() -> R + Send) -> R {
-    if threads == cores {
-        f()
-    } else {
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool").install(f)
-    }
-}
-
-fn report(name: &str, threads: usize, h: &History, macs_per_sample: usize, samples: usize) {
-    let mut s: Vec<f64> = h.epochs.iter().map(|e| e.train_seconds).collect();
-    s.sort_by(f64::total_cmp);
-    let (min, median) = (s[0], s[s.len() / 2]);
-    let gflop = 6.0 * macs_per_sample as f64 * samples as f64 / 1e9;
-    println!(
-        "{name:<38} {threads} thr: epoch min {min:.3} s, median {median:.3} s | {:.0} images/s | {gflop:.1} GFLOP/epoch → {:.1} GFLOP/s",
-        samples as f64 / min,
-        gflop / min
+/// Writes the record's figures to `book/src/generated/perf_<build>_*.md`.
+fn write_book(build: &str, record: &Record, n: usize, cores: usize, epochs: usize, study_runs: usize, backend: &str) {
+    let peak_of = |t: usize| record.peaks.iter().find(|p| p.0 == t).map_or(f64::NAN, |p| p.1);
+    let mut table = String::from(
+        "| model | threads | epoch, min (s) | epoch, median (s) | images/s | GFLOP/s | of GEMM peak |\n|---|---|---|---|---|---|---|",
     );
+    for r in &record.rows {
+        let (min, median) = min_median(&r.seconds);
+        write!(
+            table,
+            "\n| {} | {} | {min:.3} | {median:.3} | {:.0} | {:.0} | {:.0} % |",
+            r.name,
+            r.threads,
+            n as f64 / min,
+            r.gflop / min,
+            100.0 * r.gflop / min / peak_of(r.threads)
+        )
+        .unwrap();
+    }
+    write_generated(&format!("perf_{build}_table"), &table);
+    for r in record.rows.iter().filter(|r| r.threads == cores) {
+        let (min, median) = min_median(&r.seconds);
+        write_generated(&format!("perf_{build}_{}", r.key), &format!("{min:.3} s / {median:.3} s"));
+    }
+    let peaks: Vec<String> = record.peaks.iter().map(|(t, p)| format!("{p:.0} GFLOP/s on {t} thread(s)")).collect();
+    write_generated(&format!("perf_{build}_gemm_peak"), &peaks.join(", "));
+    write_generated(&format!("perf_{build}_rss"), &format!("{} MB", record.rss_mb));
+    let runs = record.runs.len();
+    let note = format!(
+        "Measured by `cargo bench --bench epochs{} -- --epochs {epochs}{} --book --accumulate`, {runs} run(s): {backend}; {}; min / median over all their epochs.",
+        if build == "openblas" { " --features openblas" } else { "" },
+        if study_runs > 0 { format!(" --study {study_runs}") } else { String::new() },
+        record.runs.join("; ")
+    );
+    write_generated(&format!("perf_{build}_machine"), &note);
+    if !record.study_seconds.is_empty() {
+        let (min, median) = min_median(&record.study_seconds);
+        write_generated(&format!("perf_{build}_study"), &format!("{min:.1} s / {median:.1} s"));
+        write_generated(&format!("perf_{build}_study_rss"), &format!("{} MB", record.study_rss_mb));
+    }
+}
+
+/// Runs the whole study `runs` times (the `ae-mlp` binary of this build, default settings,
+/// figures written under target/perf-study) under /usr/bin/time. Returns the wall seconds of
+/// each run and the largest peak RSS in MB.
+fn whole_study(runs: usize) -> (Vec<f64>, u64) {
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("perf-study");
+    let (mut walls, mut rss) = (vec![], 0u64);
+    for run in 1..=runs {
+        let load = load_average();
+        let output = Command::new("/usr/bin/time")
+            .args(["-f", "%e %M", env!("CARGO_BIN_EXE_ae-mlp"), "--quiet", "--out"])
+            .arg(&out)
+            .output()
+            .expect("/usr/bin/time runs ae-mlp (Debian package `time`)");
+        assert!(output.status.success(), "the study failed: {}", String::from_utf8_lossy(&output.stderr));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let last = stderr.lines().last().unwrap_or_default();
+        let mut fields = last.split_whitespace();
+        let wall: f64 = fields.next().and_then(|s| s.parse().ok()).expect("wall seconds from /usr/bin/time");
+        let kb: u64 = fields.next().and_then(|s| s.parse().ok()).expect("max RSS from /usr/bin/time");
+        println!("whole study, run {run}: {wall:.1} s wall, peak RSS {} MB  (load {load} at the start)", kb / 1024);
+        walls.push(wall);
+        rss = rss.max(kb / 1024);
+    }
+    let (min, median) = min_median(&walls);
+    println!("whole study: min {min:.1} s, median {median:.1} s, peak RSS {rss} MB");
+    (walls, rss)
 }
 
 /// Best total GFLOP/s of `threads` threads each multiplying the autoencoder's biggest shapes
@@ -114,12 +275,4 @@ fn gemm_peak(threads: usize) -> f64 {
         best = best.min(t.elapsed().as_secs_f64() / 50.0);
     }
     flop / best / 1e9
-}
-
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.to_string()))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        .unwrap_or(0)
 }

@@ -41,6 +41,10 @@ pub mod tutorial;
 
 pub use error::{Error, Result};
 
+// Links the BLAS that ndarray calls when built with `--features openblas`.
+#[cfg(feature = "openblas")]
+extern crate blas_src;
+
 /// The names a notebook cell or a test needs, in one import.
 pub mod prelude {
     pub use crate::autoencoder::{Autoencoder, AutoencoderKind, AutoencoderParams, Noise, SparsityPenalty};

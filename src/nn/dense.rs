@@ -60,12 +60,14 @@ impl Dense {
     }
     // ANCHOR_END: forward
 
+    // ANCHOR: forward_activated
     /// Forward pass followed by an activation, with the bias and the activation applied in
     /// one sweep over the output (one pass over memory instead of two).
     pub fn forward_activated_into(&self, x: ArrayView2<f32>, mut out: ArrayViewMut2<f32>, activation: Activation) {
         general_mat_mul(1.0, &x, &self.w, 0.0, &mut out);
         activation.forward_with_bias(out, self.b.view());
     }
+    // ANCHOR_END: forward_activated
 
     // ANCHOR: backward
     /// Backward pass. Given the cached input x (batch, inputs) and `grad_z` = dL/d(x·W + b)

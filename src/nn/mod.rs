@@ -3,6 +3,7 @@
 
 pub mod activation;
 pub mod dense;
+pub mod gemm;
 pub mod init;
 pub mod loss;
 pub mod optim;
@@ -27,6 +28,7 @@ pub(crate) fn in_parallel<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + 
     }
 }
 
+// ANCHOR: flush_subnormal
 /// Replaces a subnormal number (smaller in magnitude than `f32::MIN_POSITIVE`, about 1.2e-38)
 /// by zero.
 ///
@@ -43,3 +45,4 @@ pub fn flush_subnormal(x: f32) -> f32 {
         x
     }
 }
+// ANCHOR_END: flush_subnormal

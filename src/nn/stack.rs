@@ -143,6 +143,7 @@ impl Stack {
     /// parallel. Each row's output depends on that row alone, so the chunking changes nothing.
     pub fn predict(&self, x: ArrayView2<f32>) -> Result<Array2<f32>> {
         self.check_input("Stack::predict", &x)?;
+        super::gemm::init();
         let mut out = Array2::zeros((x.nrows(), self.outputs()));
         // A multiple of the thread count of equal chunks, so that no core waits for another.
         let threads = rayon::current_num_threads();
@@ -165,6 +166,7 @@ impl Stack {
         last.dense.forward_activated_into(h.view(), out, last.activation);
     }
 
+    // ANCHOR: forward_train
     /// Training forward pass on one batch x (batch, inputs). Keeps every layer's output for
     /// [`Stack::backward`], which must be given the same x. Returns the stack's output.
     pub fn forward_train(&mut self, x: ArrayView2<f32>) -> ArrayView2<'_, f32> {
@@ -173,6 +175,7 @@ impl Stack {
         in_parallel(self.work.shards(x, false), |mut shard| forward_rows(layers, shard.x, &mut shard.outputs));
         self.output()
     }
+    // ANCHOR_END: forward_train
 
     /// The output of the last [`Stack::forward_train`], (batch, outputs).
     pub fn output(&self) -> ArrayView2<'_, f32> {
@@ -259,6 +262,7 @@ impl Stack {
     /// Sizes the buffers for a batch of `n` rows, growing them only when needed, and cuts the
     /// batch into one shard per thread (fewer if the shards would be too small to pay).
     fn reserve(&mut self, n: usize) {
+        super::gemm::init();
         let shards = (n / MIN_SHARD_ROWS).clamp(1, rayon::current_num_threads().max(1));
         self.work.batch = n;
         self.work.shard_rows = (0..shards).map(|k| n * (k + 1) / shards - n * k / shards).collect();
@@ -306,6 +310,7 @@ impl Workspace {
     }
 }
 
+// ANCHOR: forward_rows
 /// The forward pass over some rows: each layer's output is the next one's input.
 fn forward_rows(layers: &[Layer], x: ArrayView2<f32>, outputs: &mut [ArrayViewMut2<f32>]) {
     for (i, layer) in layers.iter().enumerate() {
@@ -314,6 +319,7 @@ fn forward_rows(layers: &[Layer], x: ArrayView2<f32>, outputs: &mut [ArrayViewMu
         layer.dense.forward_activated_into(input, after[0].view_mut(), layer.activation);
     }
 }
+// ANCHOR_END: forward_rows
 
 /// The backward pass over one shard's rows, from the output gradient already in its last
 /// `grads` buffer: through each activation, then each dense layer, from the top down.
@@ -394,8 +400,8 @@ mod tests {
         for threads in [2, 3] {
             let sharded = pass(threads, &stack, &x, &grad_out);
             // Each row's output and dL/dx depend on that row alone: the same bits.
-            assert_eq!(sharded.0, out, "{threads} threads");
-            assert_eq!(sharded.3, grad_x, "{threads} threads");
+            assert_rows_equal(&sharded.0, &out, threads);
+            assert_rows_equal(&sharded.3, &grad_x, threads);
             // dL/dW and dL/db sum over rows, in parts: equal up to rounding.
             for (a, b) in sharded.1.iter().flatten().zip(grad_w.iter().flatten()) {
                 assert!((a - b).abs() <= 1e-5 * (1.0 + b.abs()), "{threads} threads: dW {a} vs {b}");
@@ -409,7 +415,21 @@ mod tests {
         // Inference, in parallel chunks, gives the training pass's output exactly.
         let predicted =
             rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap().install(|| stack.predict(x.view()));
-        assert_eq!(predicted.unwrap(), out);
+        assert_rows_equal(&predicted.unwrap(), &out, 3);
+    }
+
+    /// Row-wise results computed in different blocks of rows: the same bits with
+    /// matrixmultiply, whose sum for an element never depends on the other rows. OpenBLAS
+    /// picks its kernels (and so its order of summation) by the shapes, so there the same
+    /// row may differ by rounding when it is multiplied among fewer rows.
+    fn assert_rows_equal(a: &Array2<f32>, b: &Array2<f32>, threads: usize) {
+        if cfg!(feature = "openblas") {
+            for (x, y) in a.iter().zip(b) {
+                assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "{threads} threads: {x} vs {y}");
+            }
+        } else {
+            assert_eq!(a, b, "{threads} threads");
+        }
     }
 
     #[test]

@@ -215,5 +215,7 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     for fig in figs {
         written.extend(fig.save(&figures)?);
     }
+    // Chapter 10: the claims checked against classical baselines (cached measurements).
+    written.extend(super::claims_assets::write(&study, &generated)?);
     Ok(written)
 }

@@ -136,18 +136,37 @@ fn chapter_10_claims_checked_against_baselines() {
     println!("{}", report.claims_table());
     // ANCHOR_END: claims
     let raw = &report.raw_mlp;
-    let few = &report.few_labels;
+    let (few, fewer) = (&report.few_labels, &report.fewer_labels);
     // The verdicts, whichever way they went, and the comparisons they rest on.
+    // "Enhanced performance": at full labels raw pixels beat the codes.
     assert!(raw.test_accuracy > codes.test_accuracy, "at full labels raw pixels beat the codes");
     assert_eq!(report.verdict("enhanced_performance"), Some(Verdict::Fails));
-    assert!(report.codes_flops_per_epoch < report.raw_flops_per_epoch / 5.0, "a codes epoch is far cheaper");
+    // "Faster training and lower cost": a codes epoch is far cheaper, in FLOPs and in seconds;
+    // autoencoder + codes MLP together cost about what the raw MLP costs alone (within 1 %).
+    assert!(report.codes_flops_per_epoch < report.raw_flops_per_epoch / 10.0, "a codes epoch is far cheaper");
+    assert!(codes.seconds_per_epoch < raw.seconds_per_epoch, "and the wall clock agrees");
     let (pipeline, raw_total) = report.pipeline_flops();
-    assert!(pipeline > raw_total, "but autoencoder + codes MLP cost more than the raw MLP altogether");
-    assert_eq!(report.verdict("faster_training"), Some(Verdict::Partly));
-    assert!(few.codes_mean() > few.raw_mean(), "with 1,000 labels the codes win: {few:?}");
-    assert_eq!(report.verdict("two_step_beats_raw"), Some(Verdict::Partly));
+    assert!(pipeline < raw_total, "the whole pipeline costs no more than the raw MLP: {pipeline} vs {raw_total}");
+    assert!((raw_total - pipeline) / raw_total < 0.01, "but only just");
+    assert_eq!(report.verdict("faster_training"), Some(Verdict::Holds));
+    // "Improved generalisation": a smaller train-test gap, but a lower test accuracy; and with
+    // 1,000 labels the codes do not win either.
+    let gap = |c: &ae_mlp::study::ClassifierResult| c.train_accuracy - c.test_accuracy;
+    assert!(gap(codes) < gap(raw), "the codes MLP overfits less");
+    assert!(few.codes_mean() < few.raw_mean(), "with 1,000 labels raw pixels still win: {few:?}");
+    assert!(
+        fewer.raw_mean() - fewer.codes_mean() > few.raw_mean() - few.codes_mean(),
+        "with 100 labels the pixels' lead grows: {fewer:?}"
+    );
     assert_eq!(report.verdict("generalisation"), Some(Verdict::Partly));
+    // "Two-step better than raw input": not at full labels, not at 1,000 labels, yes fine-tuned.
     assert!(report.finetune.test_accuracy > raw.test_accuracy, "fine-tuning beats the raw-pixel MLP");
-    assert!(report.finetune_flops_per_epoch < report.raw_flops_per_epoch);
+    assert_eq!(report.verdict("two_step_beats_raw"), Some(Verdict::Partly));
+    // "Improved performance while reducing the computational complexity": only fine-tuned, at
+    // about half the raw MLP's FLOPs per epoch.
+    let ratio = report.finetune_flops_per_epoch / report.raw_flops_per_epoch;
+    assert!((0.4..0.65).contains(&ratio), "fine-tuning costs about half a raw epoch: {ratio}");
     assert_eq!(report.verdict("performance_and_complexity"), Some(Verdict::Partly));
+    // The fine-tuning target was missed: below 98.6 %, and below the ≈ 98.4 % of a plain MLP.
+    assert!(report.finetune.test_accuracy < 0.984, "fine-tuned: {}", report.finetune.test_accuracy);
 }

@@ -78,10 +78,15 @@ pub fn write(study: &Study, generated: &Path) -> Result<Vec<PathBuf>> {
     number("claims_few_codes", percent(few.codes_mean()))?;
     number("claims_few_raw", percent(few.raw_mean()))?;
     number("claims_few_seeds", few.seeds.len().to_string())?;
+    let fewer = &report.fewer_labels;
+    number("claims_fewer_labels", format_count(10 * fewer.per_class))?;
+    number("claims_fewer_codes", percent(fewer.codes_mean()))?;
+    number("claims_fewer_raw", percent(fewer.raw_mean()))?;
     number("claims_codes_gflops_epoch", gflops(report.codes_flops_per_epoch))?;
     number("claims_raw_gflops_epoch", gflops(report.raw_flops_per_epoch))?;
     number("claims_ae_gflops_epoch", gflops(report.ae_flops_per_epoch))?;
     let (pipeline, raw_total) = report.pipeline_flops();
+    number("claims_pipeline_vs_raw_percent", format!("{:+.1} %", 100.0 * (pipeline / raw_total - 1.0)))?;
     number("claims_pipeline_gflops", gflops(pipeline))?;
     number("claims_raw_total_gflops", gflops(raw_total))?;
     let (codes, raw) = (&report.codes_mlp, &report.raw_mlp);

@@ -81,6 +81,19 @@ impl FewLabels {
     }
 }
 
+/// A count with thousands separators, as the book prints them: 10000 → "10,000".
+pub fn format_count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn mean(v: &[f32]) -> f32 {
     v.iter().sum::<f32>() / v.len().max(1) as f32
 }
@@ -229,17 +242,19 @@ impl ClaimsReport {
         let mut rows = self.rows();
         rows.sort_by(|a, b| b.accuracy.total_cmp(&a.accuracy));
         let mut t = String::from(
-            "| method | features | dimension | test accuracy | test images scored | fit seconds |\n|---|---|---|---|---|---|\n",
+            "| method | features | dimension | test accuracy | test images scored | fit seconds | predict seconds |\n\
+             |---|---|---|---|---|---|---|\n",
         );
         for r in rows {
             t += &format!(
-                "| {} | {} | {} | {} | {} | {:.1} |\n",
+                "| {} | {} | {} | {} | {} | {:.1} | {} |\n",
                 r.method,
                 r.features,
                 r.dimension,
                 percent(r.accuracy),
-                r.test_images,
-                r.fit_seconds
+                format_count(r.test_images),
+                r.fit_seconds,
+                if r.predict_seconds.is_finite() { format!("{:.2}", r.predict_seconds) } else { "–".into() }
             );
         }
         t
@@ -285,8 +300,8 @@ impl ClaimsReport {
                 ("pixels → MLP, train − test accuracy".into(), points(gap(raw))),
                 ("codes → MLP, test accuracy".into(), percent(codes.test_accuracy)),
                 ("pixels → MLP, test accuracy".into(), percent(raw.test_accuracy)),
-                (format!("codes → MLP, {} labels", 10 * few.per_class), percent(few.codes_mean())),
-                (format!("pixels → MLP, {} labels", 10 * few.per_class), percent(few.raw_mean())),
+                (format!("codes → MLP, {} labels", format_count(10 * few.per_class)), percent(few.codes_mean())),
+                (format!("pixels → MLP, {} labels", format_count(10 * few.per_class)), percent(few.raw_mean())),
             ],
             // A smaller gap only counts as better generalisation if the test accuracy is not
             // lower: a model that learns less also overfits less.
@@ -311,14 +326,14 @@ impl ClaimsReport {
             evidence: vec![
                 ("all 60,000 labels: codes → MLP".into(), percent(codes.test_accuracy)),
                 ("all 60,000 labels: pixels → MLP".into(), percent(raw.test_accuracy)),
-                (format!("{} labels: codes → MLP", 10 * few.per_class), percent(few.codes_mean())),
-                (format!("{} labels: pixels → MLP", 10 * few.per_class), percent(few.raw_mean())),
+                (format!("{} labels: codes → MLP", format_count(10 * few.per_class)), percent(few.codes_mean())),
+                (format!("{} labels: pixels → MLP", format_count(10 * few.per_class)), percent(few.raw_mean())),
                 (
-                    format!("{} labels: codes → MLP", 10 * self.fewer_labels.per_class),
+                    format!("{} labels: codes → MLP", format_count(10 * self.fewer_labels.per_class)),
                     percent(self.fewer_labels.codes_mean()),
                 ),
                 (
-                    format!("{} labels: pixels → MLP", 10 * self.fewer_labels.per_class),
+                    format!("{} labels: pixels → MLP", format_count(10 * self.fewer_labels.per_class)),
                     percent(self.fewer_labels.raw_mean()),
                 ),
                 ("pretrained encoder fine-tuned with the MLP".into(), percent(ft.test_accuracy)),

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cache::default_cache_dir;
-use crate::claims::ClaimsReport;
+use crate::claims::{format_count, ClaimsReport};
 use crate::error::Result;
 use crate::output::write_atomic;
 use crate::report::percent;
@@ -93,17 +93,4 @@ pub fn write(study: &Study, generated: &Path) -> Result<Vec<PathBuf>> {
     number("claims_codes_gap", format!("{:.2}", 100.0 * (codes.train_accuracy - codes.test_accuracy)))?;
     number("claims_raw_gap", format!("{:.2}", 100.0 * (raw.train_accuracy - raw.test_accuracy)))?;
     Ok(written)
-}
-
-/// 10000 → "10,000".
-fn format_count(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

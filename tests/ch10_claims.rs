@@ -68,8 +68,8 @@ fn chapter_10_claims_checked_against_baselines() {
     // ANCHOR: linfa_predict
     // The MLP implements linfa's PredictInplace. Its own `predict` (arrays in, a Result out)
     // would shadow linfa's, so the trait is named.
-    let raw_mlp: &Mlp = study.raw_mlp.as_ref().expect("the default study trains the raw-pixel MLP");
-    let predicted: Array1<usize> = Predict::predict(raw_mlp, &test);
+    let raw_mlp: Mlp = study.raw_mlp.clone().expect("the default study trains the raw-pixel MLP");
+    let predicted: Array1<usize> = Predict::predict(&raw_mlp, &test);
     let confusion = predicted.confusion_matrix(&test).expect("same labels");
     println!("pixels → MLP through linfa: accuracy {:.2} %", 100.0 * confusion.accuracy());
     // ANCHOR_END: linfa_predict

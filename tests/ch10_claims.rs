@@ -102,6 +102,7 @@ fn chapter_10_claims_checked_against_baselines() {
     for k in [3, 5] {
         assert!(row(&format!("{k}-NN"), "PCA, k = 32") > row(&format!("{k}-NN"), "autoencoder codes"));
     }
+    assert!(row("5-NN", "PCA, k = 32") > report.codes_mlp.test_accuracy, "5-NN on PCA edges out codes → MLP");
     for r in &b.rows {
         let mlp = match r.features.as_str() {
             "autoencoder codes" => report.codes_mlp.test_accuracy,

@@ -19,15 +19,17 @@ fn chapter_10_claims_checked_against_baselines() {
 
     // ANCHOR: pca_logistic
     use ae_mlp::linfa_api::linfa::prelude::*;
-    use ae_mlp::linfa_api::linfa_logistic::MultiLogisticRegression;
+    use ae_mlp::linfa_api::linfa_logistic::{MultiFittedLogisticRegression, MultiLogisticRegression};
     use ae_mlp::linfa_api::linfa_reduction::Pca;
 
     // linfa's PCA fits in f64 only (and linfa-logistic's solver needs f64 on these features).
     let train64: LinfaDataset64 = to_linfa_f64(&study.data.train);
     let test64: LinfaDataset64 = to_linfa_f64(&study.data.test);
     let pca: Pca<f64> = Pca::params(32).fit(&train64).expect("PCA fits");
-    let (pca_train, pca_test) = (pca.transform(train64.clone()), pca.transform(test64.clone()));
-    let pca_logistic = MultiLogisticRegression::default().max_iterations(100).fit(&pca_train).expect("fits");
+    let pca_train: LinfaDataset64 = pca.transform(train64.clone());
+    let pca_test: LinfaDataset64 = pca.transform(test64.clone());
+    let pca_logistic: MultiFittedLogisticRegression<f64, usize> =
+        MultiLogisticRegression::default().max_iterations(100).fit(&pca_train).expect("fits");
     let pca_accuracy: f32 =
         pca_logistic.predict(&pca_test).confusion_matrix(&pca_test).expect("same labels").accuracy();
     println!("PCA (32) → logistic regression: {:.2} %", 100.0 * pca_accuracy);
@@ -38,9 +40,10 @@ fn chapter_10_claims_checked_against_baselines() {
     // ANCHOR: codes_logistic
     // The trained autoencoder is a linfa Transformer, as PCA is: images in, codes out, labels
     // untouched. It takes the same f64 datasets.
-    let codes_train = study.autoencoder.transform(train64).expect("encodes the training set");
-    let codes_test = study.autoencoder.transform(test64).expect("encodes the test set");
-    let codes_logistic = MultiLogisticRegression::default().max_iterations(100).fit(&codes_train).expect("fits");
+    let codes_train: LinfaDataset64 = study.autoencoder.transform(train64).expect("encodes the training set");
+    let codes_test: LinfaDataset64 = study.autoencoder.transform(test64).expect("encodes the test set");
+    let codes_logistic: MultiFittedLogisticRegression<f64, usize> =
+        MultiLogisticRegression::default().max_iterations(100).fit(&codes_train).expect("fits");
     let codes_accuracy: f32 =
         codes_logistic.predict(&codes_test).confusion_matrix(&codes_test).expect("same labels").accuracy();
     println!("autoencoder (32) → logistic regression: {:.2} %", 100.0 * codes_accuracy);
@@ -70,11 +73,11 @@ fn chapter_10_claims_checked_against_baselines() {
     // would shadow linfa's, so the trait is named.
     let raw_mlp: Mlp = study.raw_mlp.clone().expect("the default study trains the raw-pixel MLP");
     let predicted: Array1<usize> = Predict::predict(&raw_mlp, &test);
-    let confusion = predicted.confusion_matrix(&test).expect("same labels");
-    println!("pixels → MLP through linfa: accuracy {:.2} %", 100.0 * confusion.accuracy());
+    let linfa_accuracy: f32 = predicted.confusion_matrix(&test).expect("same labels").accuracy();
+    println!("pixels → MLP through linfa: accuracy {:.2} %", 100.0 * linfa_accuracy);
     // ANCHOR_END: linfa_predict
     let raw_accuracy = study.results.raw_mlp.as_ref().map(|r| r.test_accuracy).expect("raw MLP ran");
-    assert!((confusion.accuracy() - raw_accuracy).abs() < 1e-6, "linfa's confusion matrix agrees with ours");
+    assert!((linfa_accuracy - raw_accuracy).abs() < 1e-6, "linfa's confusion matrix agrees with ours");
 
     // ANCHOR: baselines
     let report: ClaimsReport =

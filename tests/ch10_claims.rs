@@ -54,14 +54,18 @@ fn chapter_10_claims_checked_against_baselines() {
 
     // ANCHOR: linfa_fit
     // Checked hyperparameters, linfa style: a bad setting is an error before any training.
-    let refused = AeParams::new(AutoencoderParams::default().latent(0)).fit(&train);
-    println!("latent 0: {}", refused.expect_err("a code of 0 numbers is refused"));
+    let refused: String = AeParams::new(AutoencoderParams::default().latent(0))
+        .fit(&train)
+        .expect_err("a code of 0 numbers is refused")
+        .to_string();
+    println!("latent 0: {refused}");
     let autoencoder: Autoencoder = AeParams::new(AutoencoderParams::default()).fit(&train).expect("trains");
     let decoded: Array2<f32> =
         autoencoder.inverse_transform(&autoencoder.transform(&test.records).expect("encodes")).expect("decodes");
     let test_mse: f32 = ae_mlp::nn::loss::mse(decoded.view(), test.records.view(), None);
     println!("linfa-fitted autoencoder: test reconstruction MSE {test_mse:.5}");
     // ANCHOR_END: linfa_fit
+    assert!(refused.contains("latent"), "the error names the setting: {refused}");
     let study_mse = study.results.autoencoder.test_mse;
     assert!(
         (test_mse - study_mse).abs() < 0.05 * study_mse,

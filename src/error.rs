@@ -84,6 +84,22 @@ pub enum Error {
         fix: String,
     },
 
+    /// A linfa model refused its data or settings (see [`crate::linfa_api`]).
+    #[error("linfa: {0}; check the dataset's shape and the model's settings")]
+    Linfa(#[from] linfa::Error),
+
+    /// A classical baseline from another library (linfa-reduction, linfa-logistic, linfa-nn,
+    /// smartcore) failed; see [`crate::baselines`].
+    #[error("baseline `{method}` failed in {library}: {reason}")]
+    Baseline {
+        /// The method, as the results table names it.
+        method: String,
+        /// The library that reported the failure.
+        library: &'static str,
+        /// What it said.
+        reason: String,
+    },
+
     /// Drawing a figure failed.
     #[error("could not draw figure `{figure}`: {reason}")]
     Plot {

@@ -19,12 +19,16 @@
 //! Notebook cells and tests import everything they need with `use ae_mlp::prelude::*;`.
 
 pub mod autoencoder;
+pub mod baselines;
 pub mod cache;
+pub mod claims;
 pub mod data;
 pub mod error;
 pub mod family;
+pub mod finetune;
 pub mod gradcheck;
 pub mod knn;
+pub mod linfa_api;
 pub mod metrics;
 pub mod mlp;
 pub mod model_io;
@@ -49,9 +53,12 @@ extern crate blas_src;
 pub mod prelude {
     pub use crate::autoencoder::{Autoencoder, AutoencoderKind, AutoencoderParams, Noise, SparsityPenalty};
     pub use crate::cache::default_cache_dir;
+    pub use crate::claims::{ClaimsReport, Verdict};
     pub use crate::data::{Dataset, Mnist};
     pub use crate::error::{Error, Result};
     pub use crate::family::{Family, FamilyConfig};
+    pub use crate::finetune::{FineTuneParams, FineTuned};
+    pub use crate::linfa_api::{to_linfa, to_linfa_f64, AeParams, LinfaDataset, LinfaDataset64};
     pub use crate::metrics::{accuracy, ConfusionMatrix};
     pub use crate::mlp::{Mlp, MlpParams};
     pub use crate::nn::{Activation, ReconstructionLoss, Stack};

@@ -216,5 +216,7 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
         written.extend(fig.save(&figures)?);
     }
     written.extend(super::family_assets::write_family_assets(&generated, &figures)?);
+    // Chapter 10: the claims checked against classical baselines (cached measurements).
+    written.extend(super::claims_assets::write(&study, &generated)?);
     Ok(written)
 }

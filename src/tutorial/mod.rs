@@ -11,6 +11,7 @@
 //! committed notebook differs from what this module makes of the current book and tests.
 
 pub mod assets;
+pub mod claims_assets;
 pub mod family_assets;
 
 use std::path::{Path, PathBuf};

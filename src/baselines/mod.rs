@@ -1,0 +1,136 @@
+//! Classical baselines on the same split as the study, from the Rust ML ecosystem: PCA then
+//! logistic regression (linfa-reduction, linfa-logistic), nearest neighbours (linfa-nn), and a
+//! decision tree (smartcore). Each returns [`BaselineRow`]s, one line of the results table.
+//!
+//! The baselines are slow next to the networks (a PCA fit takes seconds, a nearest-neighbour
+//! search on raw pixels minutes), so [`run_all_cached`] computes them once per code version
+//! and shares them between the tests, the notebook and the book's assets.
+
+pub mod knn;
+pub mod pca_logistic;
+pub mod smartcore;
+
+use std::path::Path;
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use crate::data::Mnist;
+use crate::error::Result;
+use crate::study::Study;
+
+/// One method's outcome on the test set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineRow {
+    /// The classifier, e.g. "logistic regression (linfa-logistic)".
+    pub method: String,
+    /// What it sees, e.g. "PCA, k = 32", "autoencoder codes", "raw pixels".
+    pub features: String,
+    /// Features per image.
+    pub dimension: usize,
+    /// Fraction of the scored test images classified right.
+    pub accuracy: f32,
+    /// Test images scored (all 10,000, or a stated seeded subset for slow methods).
+    pub test_images: usize,
+    /// Wall seconds to fit (feature extraction excluded: see the PCA rows' own fit time).
+    pub fit_seconds: f64,
+    /// Wall seconds to predict the scored test images.
+    pub predict_seconds: f64,
+}
+
+/// What decides the baselines' numbers (part of their cache key).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineSettings {
+    /// PCA sizes to try.
+    pub pca_components: Vec<usize>,
+    /// L-BFGS iterations of the logistic regressions.
+    pub logistic_iterations: u64,
+    /// Neighbour counts for the majority vote.
+    pub knn_k: Vec<usize>,
+    /// Test images scored by nearest neighbours on low-dimensional features.
+    pub knn_queries: usize,
+    /// Test images scored by nearest neighbours on raw pixels (a brute-force search each).
+    pub knn_raw_queries: usize,
+    /// Depth limit of the smartcore decision tree.
+    pub tree_max_depth: u16,
+    /// Seeds the query subsets.
+    pub seed: u64,
+}
+
+impl Default for BaselineSettings {
+    /// PCA with 32 and 50 components; 100 L-BFGS iterations; k = 3 and 5 over the whole test
+    /// set on 32-d features and over a seeded 500 of it on raw pixels (a brute-force scan of
+    /// 60,000 × 784 numbers per query); a decision tree of depth ≤ 16. The last two are sized
+    /// to the test budget (see [`smartcore`] for the models that did not fit it).
+    fn default() -> Self {
+        BaselineSettings {
+            pca_components: vec![32, 50],
+            logistic_iterations: 100,
+            knn_k: vec![3, 5],
+            knn_queries: 10_000,
+            knn_raw_queries: 500,
+            tree_max_depth: 16,
+            seed: 42,
+        }
+    }
+}
+
+/// Every baseline's rows, plus what the chapter says about PCA.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Baselines {
+    /// The settings they ran with.
+    pub settings: BaselineSettings,
+    /// One row per (method, features).
+    pub rows: Vec<BaselineRow>,
+    /// Per PCA size: (k, fit seconds, true fraction of the pixel variance its components keep).
+    pub pca: Vec<(usize, f64, f64)>,
+}
+
+/// Runs every baseline against `study`'s autoencoder codes and `data`.
+pub fn run_all(study: &Study, settings: &BaselineSettings) -> Result<Baselines> {
+    let data: &Mnist = &study.data;
+    let (train, test) = (&data.train, &data.test);
+    let mut rows = Vec::new();
+    let mut pca = Vec::new();
+    let mut pca32: Option<(Array2<f32>, Array2<f32>)> = None;
+    for &k in &settings.pca_components {
+        let features = pca_logistic::PcaFeatures::fit(&train.x, &test.x, k)?;
+        pca.push((k, features.fit_seconds, features.explained_variance_ratio));
+        let name = format!("PCA, k = {k}");
+        rows.push(pca_logistic::logistic(&name, &features.train, &train.y, &features.test, &test.y, settings)?);
+        if k == 32 || pca32.is_none() {
+            pca32 = Some((features.train, features.test));
+        }
+    }
+    let train_codes = study.autoencoder.encode(&train.x)?;
+    let test_codes = study.autoencoder.encode(&test.x)?;
+    rows.push(pca_logistic::logistic("autoencoder codes", &train_codes, &train.y, &test_codes, &test.y, settings)?);
+    if let Some((pca_train, pca_test)) = &pca32 {
+        let name = format!("PCA, k = {}", pca_train.ncols());
+        rows.extend(knn::knn(&name, pca_train, &train.y, pca_test, &test.y, settings.knn_queries, settings)?);
+    }
+    rows.extend(knn::knn(
+        "autoencoder codes",
+        &train_codes,
+        &train.y,
+        &test_codes,
+        &test.y,
+        settings.knn_queries,
+        settings,
+    )?);
+    rows.extend(knn::knn("raw pixels", &train.x, &train.y, &test.x, &test.y, settings.knn_raw_queries, settings)?);
+    rows.push(smartcore::decision_tree("autoencoder codes", &train_codes, &train.y, &test_codes, &test.y, settings)?);
+    Ok(Baselines { settings: settings.clone(), rows, pca })
+}
+
+/// [`run_all`], computed once per (settings, study config, library source) and cached in `dir`.
+pub fn run_all_cached(study: &Study, dir: &Path, settings: &BaselineSettings) -> Result<Baselines> {
+    crate::cache::cached(dir, "baselines", &(settings, &study.results.config), || run_all(study, settings))
+}
+
+impl Baselines {
+    /// The row of `method` (a prefix of its name) on `features`, if it ran.
+    pub fn row(&self, method: &str, features: &str) -> Option<&BaselineRow> {
+        self.rows.iter().find(|r| r.method.starts_with(method) && r.features == features)
+    }
+}

@@ -129,7 +129,7 @@ pub struct ClassifierResult {
     pub seconds_per_epoch: f64,
     /// Per-epoch history.
     pub history: History,
-    /// Test-set confusion matrix, counts[true][predicted].
+    /// Test-set confusion matrix, `counts[true][predicted]`.
     pub confusion: ConfusionMatrix,
 }
 

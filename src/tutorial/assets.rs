@@ -68,15 +68,21 @@ pub fn fashion_class(label: usize) -> String {
     FASHION_CLASSES.get(label).map_or_else(|| label.to_string(), |c| c.to_string())
 }
 
+/// Writes one generated number or table to `generated/<name>.md`, trailing whitespace trimmed
+/// so that an inline `{{#include}}` leaves no line break behind; returns the file's path.
+pub fn write_number(generated: &Path, name: &str, value: &str) -> Result<PathBuf> {
+    let path = generated.join(format!("{name}.md"));
+    write_atomic(&path, value.trim_end().as_bytes())?;
+    Ok(path)
+}
+
 /// Writes every generated number and figure under `root/book/src`; returns the files written.
 pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     let src = root.join("book").join("src");
     let (figures, generated) = (src.join("figures"), src.join("generated"));
     let mut written = Vec::new();
     let mut number = |name: &str, value: String| -> Result<()> {
-        let path = generated.join(format!("{name}.md"));
-        write_atomic(&path, value.trim_end().as_bytes())?;
-        written.push(path);
+        written.push(write_number(&generated, name, &value)?);
         Ok(())
     };
 

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use crate::cache::default_cache_dir;
 use crate::claims::{format_count, ClaimsReport};
 use crate::error::Result;
-use crate::output::write_atomic;
 use crate::report::percent;
 use crate::study::Study;
 
@@ -16,9 +15,7 @@ pub fn write(study: &Study, generated: &Path) -> Result<Vec<PathBuf>> {
     let report = ClaimsReport::gather_cached(study, &default_cache_dir())?;
     let mut written = Vec::new();
     let mut number = |name: &str, value: String| -> Result<()> {
-        let path = generated.join(format!("{name}.md"));
-        write_atomic(&path, value.trim_end().as_bytes())?;
-        written.push(path);
+        written.push(super::assets::write_number(generated, name, &value)?);
         Ok(())
     };
     let gflops = |f: f64| format!("{:.1}", f / 1e9);

@@ -8,7 +8,6 @@ use crate::cache::default_cache_dir;
 use crate::data::Mnist;
 use crate::error::Result;
 use crate::family::{Family, FamilyConfig};
-use crate::output::write_atomic;
 use crate::report::percent;
 
 /// Writes `generated/family_*.md` and `figures/family_*.{png,svg}`; returns the files written.
@@ -17,9 +16,7 @@ pub fn write_family_assets(generated: &Path, figures: &Path) -> Result<Vec<PathB
     let r = &family.results;
     let mut written = Vec::new();
     let mut number = |name: &str, value: String| -> Result<()> {
-        let path = generated.join(format!("family_{name}.md"));
-        write_atomic(&path, value.trim_end().as_bytes())?;
-        written.push(path);
+        written.push(super::assets::write_number(generated, &format!("family_{name}"), &value)?);
         Ok(())
     };
     number("table", r.table())?;

@@ -19,7 +19,7 @@ mod common;
 use std::fmt::Write;
 use std::time::Instant;
 
-use ae_mlp::plot::Series;
+use ae_mlp::output::plot::Series;
 use ae_mlp::prelude::*;
 use common::*;
 use ndarray::ArrayView2;

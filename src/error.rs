@@ -84,12 +84,12 @@ pub enum Error {
         fix: String,
     },
 
-    /// A linfa model refused its data or settings (see [`crate::linfa_api`]).
+    /// A linfa model refused its data or settings (see [`crate::models::linfa_api`]).
     #[error("linfa: {0}; check the dataset's shape and the model's settings")]
     Linfa(#[from] linfa::Error),
 
     /// A classical baseline from another library (linfa-reduction, linfa-logistic, linfa-nn,
-    /// smartcore) failed; see [`crate::baselines`].
+    /// smartcore) failed; see [`crate::experiments::baselines`].
     #[error("baseline `{method}` failed in {library}: {reason}")]
     Baseline {
         /// The method, as the results table names it.

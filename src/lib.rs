@@ -18,28 +18,13 @@
 //!
 //! Notebook cells and tests import everything they need with `use ae_mlp::prelude::*;`.
 
-pub mod autoencoder;
-pub mod baselines;
-pub mod cache;
-pub mod claims;
 pub mod data;
 pub mod error;
-pub mod family;
-pub mod finetune;
-pub mod gradcheck;
-pub mod knn;
-pub mod linfa_api;
-pub mod metrics;
-pub mod mlp;
-pub mod model_io;
+pub mod experiments;
+pub mod models;
 pub mod nn;
 pub mod output;
-pub mod plot;
-pub mod report;
 pub mod rng;
-pub mod scale;
-pub mod spreading;
-pub mod study;
 pub mod train;
 pub mod tutorial;
 
@@ -51,21 +36,21 @@ extern crate blas_src;
 
 /// The names a notebook cell or a test needs, in one import.
 pub mod prelude {
-    pub use crate::autoencoder::{Autoencoder, AutoencoderKind, AutoencoderParams, Noise, SparsityPenalty};
-    pub use crate::cache::default_cache_dir;
-    pub use crate::claims::{ClaimsReport, Verdict};
     pub use crate::data::{Dataset, Mnist};
     pub use crate::error::{Error, Result};
-    pub use crate::family::{Family, FamilyConfig};
-    pub use crate::finetune::{FineTuneParams, FineTuned};
-    pub use crate::linfa_api::{to_linfa, to_linfa_f64, AeParams, LinfaDataset, LinfaDataset64};
-    pub use crate::metrics::{accuracy, ConfusionMatrix};
-    pub use crate::mlp::{Mlp, MlpParams};
+    pub use crate::experiments::claims::{ClaimsReport, Verdict};
+    pub use crate::experiments::family::{Family, FamilyConfig};
+    pub use crate::experiments::study::{Study, StudyConfig, StudyResults};
+    pub use crate::models::autoencoder::{Autoencoder, AutoencoderKind, AutoencoderParams, Noise, SparsityPenalty};
+    pub use crate::models::finetune::{FineTuneParams, FineTuned};
+    pub use crate::models::linfa_api::{to_linfa, to_linfa_f64, AeParams, LinfaDataset, LinfaDataset64};
+    pub use crate::models::metrics::{accuracy, ConfusionMatrix};
+    pub use crate::models::mlp::{Mlp, MlpParams};
+    pub use crate::models::scale::Standardizer;
     pub use crate::nn::{Activation, ReconstructionLoss, Stack};
-    pub use crate::plot::{self, Figure};
-    pub use crate::report::print_epochs;
-    pub use crate::scale::Standardizer;
-    pub use crate::study::{Study, StudyConfig, StudyResults};
+    pub use crate::output::cache::default_cache_dir;
+    pub use crate::output::plot::{self, Figure};
+    pub use crate::output::report::print_epochs;
     pub use crate::train::{EpochRecord, History, TrainParams};
     pub use ndarray::{s, Array1, Array2, Axis};
 }

@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use ae_mlp::data::{Dataset, Mnist};
-use ae_mlp::model_io::{self, SavedModel};
-use ae_mlp::study::{Stage, Study, StudyConfig};
+use ae_mlp::experiments::study::{Stage, Study, StudyConfig};
+use ae_mlp::output::model_io::{self, SavedModel};
+use ae_mlp::output::plot;
 use ae_mlp::train::Event;
-use ae_mlp::{plot, Error};
+use ae_mlp::Error;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use ndarray::{s, Array2};
@@ -120,9 +121,9 @@ impl StudyArgs {
     fn config(&self) -> StudyConfig {
         let mut c = StudyConfig::default().seed(self.seed).epochs(self.epochs).batch_size(self.batch_size);
         c.data_dir = self.data.clone();
-        if let Ok(kind) = ae_mlp::autoencoder::AutoencoderKind::from_name(&self.kind) {
+        if let Ok(kind) = ae_mlp::models::autoencoder::AutoencoderKind::from_name(&self.kind) {
             let train = c.autoencoder.train.clone();
-            c.autoencoder = ae_mlp::autoencoder::AutoencoderParams::of_kind(kind).train(train);
+            c.autoencoder = ae_mlp::models::autoencoder::AutoencoderParams::of_kind(kind).train(train);
         }
         c.autoencoder.latent = self.latent;
         if let Some(e) = self.ae_epochs {
@@ -238,7 +239,7 @@ fn run_study(cli: &StudyArgs) -> ae_mlp::Result<()> {
         format!("{:.5}", r.autoencoder.test_mse),
         r.autoencoder.seconds_per_epoch
     );
-    let row = |name: &str, c: &ae_mlp::study::ClassifierResult| {
+    let row = |name: &str, c: &ae_mlp::experiments::study::ClassifierResult| {
         println!("{:<28} {:>10} {:>11.2}% {:>12.3}", name, c.features, 100.0 * c.test_accuracy, c.seconds_per_epoch)
     };
     row("codes → MLP (accuracy)", &r.codes_mlp);
@@ -265,7 +266,7 @@ fn run_study(cli: &StudyArgs) -> ae_mlp::Result<()> {
 
 /// `--kind all`: the autoencoder family compared on one footing (the book's chapter 9).
 fn run_family(cli: &StudyArgs) -> ae_mlp::Result<()> {
-    use ae_mlp::family::{Family, FamilyConfig};
+    use ae_mlp::experiments::family::{Family, FamilyConfig};
     let mut config = FamilyConfig::default();
     for v in &mut config.variants {
         v.params.latent = cli.latent;
@@ -412,7 +413,7 @@ impl Progress {
             }
             Event::Batch { .. } => {}
             Event::Epoch(r) => {
-                let line = ae_mlp::report::epoch_line(&format!("{:>14}", stage.label()), r);
+                let line = ae_mlp::output::report::epoch_line(&format!("{:>14}", stage.label()), r);
                 match &self.bar {
                     // A hidden bar (output not a terminal) would swallow the line.
                     Some((_, bar)) if !bar.is_hidden() => bar.println(line),

@@ -5,8 +5,8 @@
 //! Tolerances as in `tests/nn_core.rs`: `f32` central differences with h = 1e-3 are good to
 //! about 1e-3 relative; we demand 2e-2, which a wrong formula misses by orders of magnitude.
 
-use ae_mlp::autoencoder::{variational, AutoencoderKind, Draws, Noise, Replay, SparsityPenalty};
-use ae_mlp::gradcheck::check_gradients;
+use ae_mlp::models::autoencoder::{variational, AutoencoderKind, Draws, Noise, Replay, SparsityPenalty};
+use ae_mlp::nn::gradcheck::check_gradients;
 use ae_mlp::nn::Init;
 use ae_mlp::prelude::*;
 use ae_mlp::rng::seeded;
@@ -223,7 +223,7 @@ fn noise_is_seeded_and_in_range() {
 
 #[test]
 fn every_kind_round_trips_through_a_model_file() {
-    use ae_mlp::model_io::SavedModel;
+    use ae_mlp::output::model_io::SavedModel;
     use std::path::Path;
     let kinds = [
         AutoencoderKind::Vanilla,

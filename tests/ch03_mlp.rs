@@ -81,7 +81,7 @@ fn chapter_3_multi_layer_perceptrons() {
     let mut relu_grad: Array2<f32> = Array2::ones(z.raw_dim());
     Activation::Relu.backward(relu.view(), relu_grad.view_mut());
     println!("z        {z}\nrelu(z)  {relu}\ngradient {relu_grad}");
-    ae_mlp::plot::activation_curve(Activation::Relu).show();
+    ae_mlp::output::plot::activation_curve(Activation::Relu).show();
     // ANCHOR_END: relu
     assert_eq!(relu.row(0).to_vec(), vec![0.0, 0.0, 0.0, 0.5, 2.0], "relu(−2) = 0, relu(2) = 2");
     assert_eq!(relu_grad.row(0).to_vec(), vec![0.0, 0.0, 0.0, 1.0, 1.0], "ReLU's gradient is 0 or 1");
@@ -93,7 +93,7 @@ fn chapter_3_multi_layer_perceptrons() {
     let saturated = Activation::Sigmoid.derivative(6.0);
     println!("sigmoid(z) {sigmoid}");
     println!("σ'(0) = {steepest}, σ'(6) = {saturated:.4}, five layers at best: 0.25^5 = {:.5}", steepest.powi(5));
-    ae_mlp::plot::activation_curve(Activation::Sigmoid).show();
+    ae_mlp::output::plot::activation_curve(Activation::Sigmoid).show();
     // ANCHOR_END: sigmoid
     assert_eq!(sigmoid[[0, 2]], 0.5, "σ(0) = 1/2");
     assert!((sigmoid[[0, 0]] + sigmoid[[0, 4]] - 1.0).abs() < 1e-6, "σ(−z) = 1 − σ(z)");
@@ -108,7 +108,7 @@ fn chapter_3_multi_layer_perceptrons() {
     // tanh is a rescaled sigmoid: tanh(z) = 2σ(2z) − 1, centred on 0 and twice as steep.
     let via_sigmoid: Array2<f32> = z.mapv(|v| 2.0 * Activation::Sigmoid.value(2.0 * v) - 1.0);
     println!("tanh(z) {tanh}\ntanh'(0) = {}", Activation::Tanh.derivative(0.0));
-    ae_mlp::plot::activation_curve(Activation::Tanh).show();
+    ae_mlp::output::plot::activation_curve(Activation::Tanh).show();
     // ANCHOR_END: tanh
     assert_eq!(tanh[[0, 2]], 0.0, "tanh(0) = 0");
     assert!((tanh[[0, 0]] + tanh[[0, 4]]).abs() < 1e-6, "tanh is odd");
@@ -123,7 +123,7 @@ fn chapter_3_multi_layer_perceptrons() {
     Activation::Softmax.forward(probabilities.view_mut());
     println!("scores\n{scores}\nsoftmax\n{probabilities:.4}");
     println!("row sums: {}", probabilities.sum_axis(Axis(1)));
-    ae_mlp::plot::activation_curve(Activation::Softmax).show();
+    ae_mlp::output::plot::activation_curve(Activation::Softmax).show();
     // ANCHOR_END: softmax
     for row in probabilities.rows() {
         assert!((row.sum() - 1.0).abs() < 1e-6, "each row sums to 1: {row}");

@@ -51,7 +51,7 @@ fn chapter_4_feature_extraction_then_classification() {
         )
         .expect("the MLP trains");
     let predicted: Array1<u8> = mlp.predict(&test_scaled).expect("predicts");
-    let test_accuracy: f32 = ae_mlp::metrics::accuracy(&predicted, &data.test.y).expect("same length");
+    let test_accuracy: f32 = ae_mlp::models::metrics::accuracy(&predicted, &data.test.y).expect("same length");
     println!("test accuracy on 32 numbers per image: {:.2} %", 100.0 * test_accuracy);
     // ANCHOR_END: classify_codes
     assert!(test_accuracy >= 0.9634, "at least the original's 96.34 %, got {test_accuracy}");

@@ -46,11 +46,11 @@ fn chapter_5_data_and_implementation() {
     // ANCHOR: first_digits
     let first_twenty: Array2<f32> = data.train.x.slice(s![..20, ..]).to_owned();
     println!("labels: {}", data.train.y.slice(s![..20]));
-    ae_mlp::plot::image_grid("first_digits", "The first 20 training images", &first_twenty, 10).show();
+    ae_mlp::output::plot::image_grid("first_digits", "The first 20 training images", &first_twenty, 10).show();
     // ANCHOR_END: first_digits
     let labels: Vec<u8> = data.train.y.slice(s![..20]).to_vec();
     assert_eq!(labels, vec![5, 0, 4, 1, 9, 2, 1, 3, 1, 4, 3, 5, 3, 6, 1, 7, 2, 8, 6, 9]);
-    let png = ae_mlp::plot::image_grid("first_digits", "The first 20 training images", &first_twenty, 10)
+    let png = ae_mlp::output::plot::image_grid("first_digits", "The first 20 training images", &first_twenty, 10)
         .to_png()
         .expect("the grid renders");
     assert!(png.starts_with(b"\x89PNG"));
@@ -73,7 +73,7 @@ fn chapter_5_data_and_implementation() {
     let batch: Array2<f32> = data.train.x.slice(s![..32, ..]).to_owned(); // 32 real images
                                                                           // 16 random entries of each of the 12 weight and bias tensors; step h = 0.03, floor 3e-5.
     let check =
-        ae_mlp::gradcheck::check_gradients(&mut model, ae_mlp::train::Split::unlabelled(&batch), 16, 0.03, 3e-5, 1)
+        ae_mlp::nn::gradcheck::check_gradients(&mut model, ae_mlp::train::Split::unlabelled(&batch), 16, 0.03, 3e-5, 1)
             .expect("the check runs");
     println!("{} entries probed, largest relative error {:.1e}", check.probes, check.max_relative_error);
     // ANCHOR_END: gradcheck

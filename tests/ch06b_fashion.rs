@@ -28,7 +28,7 @@ fn chapter_6b_beyond_mnist_fashion() {
     let config: StudyConfig =
         StudyConfig { data_dir: Some("/usr/share/datasets/fashion-mnist".into()), ..StudyConfig::default() };
     let study: Study = Study::run_cached(&config, &default_cache_dir(), &mut |_, _| {}).expect("the study runs");
-    println!("{}", ae_mlp::report::results_table(&study));
+    println!("{}", ae_mlp::output::report::results_table(&study));
     // ANCHOR_END: run_study
     let r = &study.results;
     assert_eq!((r.n_train, r.n_test), (60_000, 10_000));
@@ -42,8 +42,8 @@ fn chapter_6b_beyond_mnist_fashion() {
         println!(
             "{name:<13}  AE test MSE {:.5}  codes → MLP {}  pixels → MLP {}  gap {:.2} points",
             s.results.autoencoder.test_mse,
-            ae_mlp::report::percent(codes.test_accuracy),
-            ae_mlp::report::percent(raw.test_accuracy),
+            ae_mlp::output::report::percent(codes.test_accuracy),
+            ae_mlp::output::report::percent(raw.test_accuracy),
             100.0 * (raw.test_accuracy - codes.test_accuracy)
         );
     }
@@ -90,8 +90,8 @@ fn chapter_6b_beyond_mnist_fashion() {
     for ((class, codes), raw) in classes.iter().zip(confusion.recall()).zip(&raw_recall) {
         println!(
             "{class:<12} recall: codes → MLP {:>8}  pixels → MLP {:>8}",
-            ae_mlp::report::percent(codes),
-            ae_mlp::report::percent(*raw)
+            ae_mlp::output::report::percent(codes),
+            ae_mlp::output::report::percent(*raw)
         );
     }
     for (t, p, n) in confusion.top_confusions(3) {

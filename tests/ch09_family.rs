@@ -146,7 +146,7 @@ fn chapter_9_the_autoencoder_family() {
     let vae: Autoencoder = family.autoencoder("variational").expect("trained").clone();
     let samples: Array2<f32> = vae.sample(40, 2024).expect("decodes draws from the prior");
     family.figure("family_vae_samples", &data).expect("draws").show();
-    let nearest = ae_mlp::knn::nearest_neighbours(data.train.x.view(), samples.view(), 1);
+    let nearest = ae_mlp::experiments::knn::nearest_neighbours(data.train.x.view(), samples.view(), 1);
     let mut sample_to_digit: Vec<f32> = Vec::new(); // MSE from each sample to its nearest training digit
     for (i, near) in nearest.iter().enumerate() {
         let digit = data.train.x.row(near[0].1);
@@ -169,7 +169,7 @@ fn chapter_9_the_autoencoder_family() {
 
     // ANCHOR: latent_map
     let mu: Array2<f32> = vae.encode(&data.test.x).expect("encodes");
-    let map: Array2<f32> = ae_mlp::family::pca_2d(&mu).expect("projects");
+    let map: Array2<f32> = ae_mlp::experiments::family::pca_2d(&mu).expect("projects");
     family.figure("family_latent_map", &data).expect("draws").show();
     let ones: Vec<usize> = (0..data.test.len()).filter(|&i| data.test.y[i] == 1).collect();
     let centre_of_ones: Array1<f32> = map.select(Axis(0), &ones).mean_axis(Axis(0)).expect("there are 1s");
@@ -188,7 +188,7 @@ fn chapter_9_the_autoencoder_family() {
     fn cell(accuracy: Option<f32>) -> String {
         accuracy.map_or("–".to_string(), |a| format!("{:.2} %", 100.0 * a))
     }
-    let results: ae_mlp::family::FamilyResults = family.results.clone();
+    let results: ae_mlp::experiments::family::FamilyResults = family.results.clone();
     println!("with {} labelled training images (test accuracy):", results.scarce_labels);
     println!("{:<40} {:>8} {:>8} {:>12}", "features", "MLP", "5-NN", "spreading");
     for v in &results.variants {
@@ -196,7 +196,7 @@ fn chapter_9_the_autoencoder_family() {
         let (mlp, knn, spread) = (cell(Some(c.scarce_mlp)), cell(Some(c.scarce_knn)), cell(c.scarce_spread));
         println!("{:<40} {mlp:>8} {knn:>8} {spread:>12}", v.variant.label);
     }
-    let raw: ae_mlp::family::ClassifierScores = results.raw;
+    let raw: ae_mlp::experiments::family::ClassifierScores = results.raw;
     let (mlp, knn, spread) = (cell(Some(raw.scarce_mlp)), cell(Some(raw.scarce_knn)), cell(raw.scarce_spread));
     println!("{:<40} {mlp:>8} {knn:>8} {spread:>12}", "raw pixels");
     // ANCHOR_END: scarce

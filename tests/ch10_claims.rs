@@ -18,9 +18,9 @@ fn chapter_10_claims_checked_against_baselines() {
     assert_eq!(train.targets.len(), 60_000);
 
     // ANCHOR: pca_logistic
-    use ae_mlp::linfa_api::linfa::prelude::*;
-    use ae_mlp::linfa_api::linfa_logistic::{MultiFittedLogisticRegression, MultiLogisticRegression};
-    use ae_mlp::linfa_api::linfa_reduction::Pca;
+    use ae_mlp::models::linfa_api::linfa::prelude::*;
+    use ae_mlp::models::linfa_api::linfa_logistic::{MultiFittedLogisticRegression, MultiLogisticRegression};
+    use ae_mlp::models::linfa_api::linfa_reduction::Pca;
 
     // linfa's PCA fits in f64 only (and linfa-logistic's solver needs f64 on these features).
     let train64: LinfaDataset64 = to_linfa_f64(&study.data.train);
@@ -159,7 +159,7 @@ fn chapter_10_claims_checked_against_baselines() {
     assert_eq!(report.verdict("faster_training"), Some(Verdict::Holds));
     // "Improved generalisation": a smaller train-test gap, but a lower test accuracy; and with
     // 1,000 labels the codes do not win either.
-    let gap = |c: &ae_mlp::study::ClassifierResult| c.train_accuracy - c.test_accuracy;
+    let gap = |c: &ae_mlp::experiments::study::ClassifierResult| c.train_accuracy - c.test_accuracy;
     assert!(gap(codes) < gap(raw), "the codes MLP overfits less");
     assert!(few.codes_mean() < few.raw_mean(), "with 1,000 labels raw pixels still win: {few:?}");
     assert!(

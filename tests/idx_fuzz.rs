@@ -179,7 +179,7 @@ proptest! {
             apply(&mut bytes, m);
         }
         std::fs::write(&path, &bytes).unwrap();
-        if let Err(e) = ae_mlp::model_io::read_idx_images(&path) {
+        if let Err(e) = ae_mlp::output::model_io::read_idx_images(&path) {
             let message = e.to_string();
             prop_assert!(message.contains(&path.display().to_string()), "{}", message);
         }

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use ae_mlp::model_io::{self, SavedModel, FILE_NAME, FORMAT, VERSION};
+use ae_mlp::output::model_io::{self, SavedModel, FILE_NAME, FORMAT, VERSION};
 use ae_mlp::prelude::*;
 use serde_json::{json, Value};
 

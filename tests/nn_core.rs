@@ -6,7 +6,7 @@
 //! h = 1e-3 the numeric gradient is good to roughly 1e-3 relative; we demand 2e-2, which a
 //! wrong formula (off by a factor, a sign, a transpose) misses by orders of magnitude.
 
-use ae_mlp::gradcheck::check_gradients;
+use ae_mlp::nn::gradcheck::check_gradients;
 use ae_mlp::nn::loss::{bce, mse, softmax_cross_entropy};
 use ae_mlp::nn::{Activation, Adam, Dense, Init, Optimizer, Param, Sgd};
 use ae_mlp::prelude::*;

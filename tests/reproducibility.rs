@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use ae_mlp::model_io;
+use ae_mlp::output::model_io;
 use ae_mlp::prelude::*;
 use serde_json::Value;
 

@@ -5,7 +5,7 @@
 //! the library's source: a fresh checkout (and CI) trains for real; a rerun of unchanged code
 //! reuses the same models instead of training them again.
 
-use ae_mlp::cache::default_cache_dir;
+use ae_mlp::output::cache::default_cache_dir;
 use ae_mlp::prelude::*;
 
 /// Trained once per test binary (and cached on disk across runs of unchanged code).

@@ -4,6 +4,7 @@
 pub mod activation;
 pub mod dense;
 pub mod gemm;
+pub mod gradcheck;
 pub mod init;
 pub mod loss;
 pub mod optim;

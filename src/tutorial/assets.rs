@@ -7,18 +7,18 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cache::default_cache_dir;
 use crate::data::Mnist;
 use crate::error::Result;
-use crate::mlp::MlpParams;
+use crate::experiments::study::{Study, StudyConfig};
+use crate::models::mlp::MlpParams;
 use crate::nn::Activation;
+use crate::output::cache::default_cache_dir;
+use crate::output::plot::{self, Figure};
+use crate::output::report;
 use crate::output::write_atomic;
-use crate::plot::{self, Figure};
-use crate::report;
-use crate::study::{Study, StudyConfig};
 use crate::train::TrainParams;
 
-pub use crate::report::percent;
+pub use crate::output::report::percent;
 
 /// Where Debian's package `dataset-fashion-mnist` installs Fashion-MNIST (gzip IDX files in
 /// the MNIST layout).

@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cache::default_cache_dir;
-use crate::claims::{format_count, ClaimsReport};
 use crate::error::Result;
-use crate::report::percent;
-use crate::study::Study;
+use crate::experiments::claims::{format_count, ClaimsReport};
+use crate::experiments::study::Study;
+use crate::output::cache::default_cache_dir;
+use crate::output::report::percent;
 
 /// Writes `claims_*`, `baseline_*` and `finetune_*` into `generated` (one number or table
 /// per file); returns the files written.

@@ -3,12 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::autoencoder::{AutoencoderKind, SparsityPenalty};
-use crate::cache::default_cache_dir;
 use crate::data::Mnist;
 use crate::error::Result;
-use crate::family::{Family, FamilyConfig};
-use crate::report::percent;
+use crate::experiments::family::{Family, FamilyConfig};
+use crate::models::autoencoder::{AutoencoderKind, SparsityPenalty};
+use crate::output::cache::default_cache_dir;
+use crate::output::report::percent;
 
 /// Writes `generated/family_*.md` and `figures/family_*.{png,svg}`; returns the files written.
 pub fn write_family_assets(generated: &Path, figures: &Path) -> Result<Vec<PathBuf>> {

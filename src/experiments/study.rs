@@ -10,13 +10,13 @@ use std::time::Instant;
 use ndarray::{s, Array2};
 use serde::{Deserialize, Serialize};
 
-use crate::autoencoder::{Autoencoder, AutoencoderParams};
 use crate::data::Mnist;
 use crate::error::{Error, Result};
-use crate::metrics::{accuracy, ConfusionMatrix};
-use crate::mlp::{Mlp, MlpParams};
-use crate::plot::{self, Figure, Series};
-use crate::scale::Standardizer;
+use crate::models::autoencoder::{Autoencoder, AutoencoderParams};
+use crate::models::metrics::{accuracy, ConfusionMatrix};
+use crate::models::mlp::{Mlp, MlpParams};
+use crate::models::scale::Standardizer;
+use crate::output::plot::{self, Figure, Series};
 use crate::train::{Event, History};
 
 /// Which part of the study a progress event belongs to.
@@ -55,7 +55,7 @@ pub struct StudyConfig {
     /// Train the raw-pixel MLP too (the comparison the original's claim needs).
     pub run_raw_mlp: bool,
     /// Standardise the codes (mean 0, variance 1 per unit, from training statistics) before
-    /// the MLP sees them. The original did not; see [`crate::scale`] for why it helps.
+    /// the MLP sees them. The original did not; see [`crate::models::scale`] for why it helps.
     pub standardize_codes: bool,
 }
 
@@ -200,9 +200,9 @@ struct CachedStudy {
 }
 
 impl StudyConfig {
-    /// A key that changes whenever the config or the library's source code changes (see [`crate::cache`]).
+    /// A key that changes whenever the config or the library's source code changes (see [`crate::output::cache`]).
     pub fn cache_key(&self) -> String {
-        crate::cache::cache_key(self)
+        crate::output::cache::cache_key(self)
     }
 }
 
@@ -272,7 +272,7 @@ impl Study {
         observer: &mut dyn FnMut(Stage, Event<'_>),
     ) -> Result<Study> {
         let mut fresh = None;
-        let cached = crate::cache::cached(cache_dir, "study", config, || {
+        let cached = crate::output::cache::cached(cache_dir, "study", config, || {
             let study = Study::run(config, observer)?;
             let cached = CachedStudy {
                 autoencoder: study.autoencoder.clone(),

@@ -12,17 +12,17 @@ use std::time::Instant;
 use ndarray::{s, Array1, Array2};
 use serde::{Deserialize, Serialize};
 
-use crate::autoencoder::{Autoencoder, AutoencoderKind, AutoencoderParams, Noise, SparsityPenalty};
 use crate::data::{Dataset, Mnist};
 use crate::error::{Error, Result};
-use crate::knn::knn_classify;
-use crate::metrics::accuracy;
-use crate::mlp::MlpParams;
+use crate::experiments::knn::knn_classify;
+use crate::experiments::spreading::{spread_labels, SpreadingParams};
+use crate::models::autoencoder::{Autoencoder, AutoencoderKind, AutoencoderParams, Noise, SparsityPenalty};
+use crate::models::metrics::accuracy;
+use crate::models::mlp::MlpParams;
+use crate::models::scale::Standardizer;
 use crate::nn::ReconstructionLoss;
-use crate::plot::{self, Figure};
-use crate::report::{percent, silent};
-use crate::scale::Standardizer;
-use crate::spreading::{spread_labels, SpreadingParams};
+use crate::output::plot::{self, Figure};
+use crate::output::report::{percent, silent};
 use crate::train::{History, TrainParams};
 
 /// One autoencoder of the comparison: a label for the table and its settings.
@@ -309,9 +309,9 @@ impl Family {
     }
 
     /// Like [`Family::run`] on the bundled MNIST, but reuses an earlier run with the same
-    /// config and library source from `cache_dir` (see [`crate::cache`]).
+    /// config and library source from `cache_dir` (see [`crate::output::cache`]).
     pub fn run_cached(config: &FamilyConfig, cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<Family> {
-        let cached = crate::cache::cached(cache_dir, "family", config, || {
+        let cached = crate::output::cache::cached(cache_dir, "family", config, || {
             let family = Family::run(config, &Mnist::load_bundled()?, progress)?;
             Ok(Cached { results: family.results, autoencoders: family.autoencoders })
         })?;

@@ -28,14 +28,14 @@ use std::path::{Path, PathBuf};
 use ndarray::{Array1, Array2, AsArray, Ix2};
 use serde::{Deserialize, Serialize};
 
-use crate::autoencoder::Autoencoder;
 use crate::data::{parse_idx_images, DataError, Dataset, IMAGE_SIDE};
 use crate::error::{Error, Result};
-use crate::metrics::accuracy;
-use crate::mlp::Mlp;
+use crate::experiments::study::{Study, StudyConfig};
+use crate::models::autoencoder::Autoencoder;
+use crate::models::metrics::accuracy;
+use crate::models::mlp::Mlp;
+use crate::models::scale::Standardizer;
 use crate::nn::{Dense, Layer, Stack};
-use crate::scale::Standardizer;
-use crate::study::{Study, StudyConfig};
 
 /// The `format` field of every saved model, so a loader can tell a model from any other JSON.
 pub const FORMAT: &str = "ae-mlp-model";

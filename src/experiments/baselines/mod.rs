@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Mnist;
 use crate::error::Result;
-use crate::study::Study;
+use crate::experiments::study::Study;
 
 /// One method's outcome on the test set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,7 +125,7 @@ pub fn run_all(study: &Study, settings: &BaselineSettings) -> Result<Baselines> 
 
 /// [`run_all`], computed once per (settings, study config, library source) and cached in `dir`.
 pub fn run_all_cached(study: &Study, dir: &Path, settings: &BaselineSettings) -> Result<Baselines> {
-    crate::cache::cached(dir, "baselines", &(settings, &study.results.config), || run_all(study, settings))
+    crate::output::cache::cached(dir, "baselines", &(settings, &study.results.config), || run_all(study, settings))
 }
 
 impl Baselines {

@@ -13,8 +13,8 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::knn::nearest_neighbours;
-use crate::mlp::argmax_rows;
+use crate::experiments::knn::nearest_neighbours;
+use crate::models::mlp::argmax_rows;
 
 /// Settings of label spreading.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -6,13 +6,13 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::baselines::{self, BaselineRow, BaselineSettings, Baselines};
 use crate::error::Result;
-use crate::finetune::{self, FineTuneParams, FineTuneResult};
-use crate::metrics::accuracy;
-use crate::mlp::MlpParams;
-use crate::report::percent;
-use crate::study::{ClassifierResult, Study};
+use crate::experiments::baselines::{self, BaselineRow, BaselineSettings, Baselines};
+use crate::experiments::study::{ClassifierResult, Study};
+use crate::models::finetune::{self, FineTuneParams, FineTuneResult};
+use crate::models::metrics::accuracy;
+use crate::models::mlp::MlpParams;
+use crate::output::report::percent;
 use crate::train::TrainParams;
 
 /// FLOPs of one training step per multiply-add of the forward pass: 2 forward (multiply and
@@ -115,7 +115,7 @@ pub fn few_labels(study: &Study, per_class: usize, seeds: &[u64], train: &TrainP
         let subset_codes = scale(study.autoencoder.encode(&subset.x)?)?;
         let fit = |params: &MlpParams, x: &ndarray::Array2<f32>, test_x: &ndarray::Array2<f32>| -> Result<f32> {
             let params = params.clone().train(train.clone().seed(seed));
-            let (mlp, _) = params.fit(x.view(), subset.y.view(), None, &mut crate::report::silent)?;
+            let (mlp, _) = params.fit(x.view(), subset.y.view(), None, &mut crate::output::report::silent)?;
             accuracy(&mlp.predict(test_x)?, &test.y)
         };
         codes.push(fit(&config.codes_mlp, &subset_codes, &test_codes)?);
@@ -172,7 +172,7 @@ impl ClaimsReport {
         let finetune = finetune::fine_tune_study_cached(study, dir, &FineTuneParams::default())?;
         let (per_class, seeds, train) = default_few_labels_settings();
         let budget = |per_class: usize| {
-            crate::cache::cached(dir, "few-labels", &(per_class, &seeds, &train, &r.config), || {
+            crate::output::cache::cached(dir, "few-labels", &(per_class, &seeds, &train, &r.config), || {
                 few_labels(study, per_class, &seeds, &train)
             })
         };

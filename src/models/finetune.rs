@@ -12,15 +12,15 @@
 use ndarray::{Array1, ArrayView1, ArrayView2, AsArray, Axis, Ix2};
 use serde::{Deserialize, Serialize};
 
-use crate::autoencoder::Autoencoder;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::metrics::accuracy;
-use crate::mlp::{argmax_rows, Mlp};
+use crate::models::autoencoder::Autoencoder;
+use crate::models::metrics::accuracy;
+use crate::models::mlp::{argmax_rows, Mlp};
+use crate::models::scale::Standardizer;
 use crate::nn::loss::softmax_cross_entropy;
 use crate::nn::{Param, Stack};
 use crate::rng::Rng;
-use crate::scale::Standardizer;
 use crate::train::{self, BatchStats, Evaluation, Event, History, Split, TrainParams, Trainable};
 
 /// Encoder (pixels → code) and head (code → class logits), trained as one classifier.
@@ -207,11 +207,14 @@ pub struct FineTuneResult {
 }
 
 /// Fine-tunes the study's classifier on all training images and scores it on the test set.
-pub fn fine_tune_study(study: &crate::study::Study, params: &FineTuneParams) -> Result<(FineTuned, FineTuneResult)> {
+pub fn fine_tune_study(
+    study: &crate::experiments::study::Study,
+    params: &FineTuneParams,
+) -> Result<(FineTuned, FineTuneResult)> {
     let start = FineTuned::from_study(&study.autoencoder, study.scaler.as_ref(), &study.codes_mlp)?;
     let (train, test) = (&study.data.train, &study.data.test);
     let start_test_accuracy = accuracy(&start.predict(&test.x)?, &test.y)?;
-    let (model, history) = params.fit(start, train, None, &mut crate::report::silent)?;
+    let (model, history) = params.fit(start, train, None, &mut crate::output::report::silent)?;
     let result = FineTuneResult {
         params: params.clone(),
         start_test_accuracy,
@@ -227,18 +230,20 @@ pub fn fine_tune_study(study: &crate::study::Study, params: &FineTuneParams) -> 
 
 /// [`fine_tune_study`]'s result, computed once per (params, study config, library source).
 pub fn fine_tune_study_cached(
-    study: &crate::study::Study,
+    study: &crate::experiments::study::Study,
     dir: &std::path::Path,
     params: &FineTuneParams,
 ) -> Result<FineTuneResult> {
-    crate::cache::cached(dir, "finetune", &(params, &study.results.config), || Ok(fine_tune_study(study, params)?.1))
+    crate::output::cache::cached(dir, "finetune", &(params, &study.results.config), || {
+        Ok(fine_tune_study(study, params)?.1)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::autoencoder::AutoencoderParams;
-    use crate::mlp::MlpParams;
+    use crate::models::autoencoder::AutoencoderParams;
+    use crate::models::mlp::MlpParams;
     use ndarray::Array2;
 
     #[test]

@@ -418,7 +418,7 @@ impl Trainable for Autoencoder {
 }
 
 /// An autoencoder whose every step replays the same draws (noise, ε): a deterministic
-/// function of its weights, so [`crate::gradcheck::check_gradients`] can check the denoising
+/// function of its weights, so [`crate::nn::gradcheck::check_gradients`] can check the denoising
 /// and variational losses, stochastic parts included.
 #[derive(Debug, Clone)]
 pub struct Replay {

@@ -1,6 +1,6 @@
 //! Plain-text progress for notebooks and logs, where progress bars do not render.
 
-use crate::study::Study;
+use crate::experiments::study::Study;
 use crate::train::{EpochRecord, Event};
 
 /// One line summing up an epoch:

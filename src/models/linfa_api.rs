@@ -12,7 +12,7 @@
 //! [`Dataset`] into a linfa dataset with `usize` labels.
 
 /// The linfa crates the chapter's cells use, re-exported so a notebook that depends on this
-/// crate alone can name them (`use ae_mlp::linfa_api::linfa::prelude::*;`).
+/// crate alone can name them (`use ae_mlp::models::linfa_api::linfa::prelude::*;`).
 pub use {linfa, linfa_logistic, linfa_nn, linfa_reduction};
 
 use linfa::dataset::DatasetBase;
@@ -20,10 +20,10 @@ use linfa::param_guard::ParamGuard;
 use linfa::traits::{Fit, PredictInplace, Transformer};
 use ndarray::{Array1, Array2, ArrayBase, Data, Ix2};
 
-use crate::autoencoder::{Autoencoder, AutoencoderParams};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::mlp::{argmax_rows, Mlp};
+use crate::models::autoencoder::{Autoencoder, AutoencoderParams};
+use crate::models::mlp::{argmax_rows, Mlp};
 
 /// A linfa dataset as this crate builds them: f32 records (n, features), one `usize` label each.
 pub type LinfaDataset = linfa::Dataset<f32, usize, ndarray::Ix1>;
@@ -87,7 +87,7 @@ impl<D: Data<Elem = f32>, T> Fit<ArrayBase<D, Ix2>, T, Error> for AeValidParams 
     type Object = Autoencoder;
 
     fn fit(&self, dataset: &DatasetBase<ArrayBase<D, Ix2>, T>) -> Result<Autoencoder> {
-        let (autoencoder, _history) = self.0.fit(dataset.records.view(), None, &mut crate::report::silent)?;
+        let (autoencoder, _history) = self.0.fit(dataset.records.view(), None, &mut crate::output::report::silent)?;
         Ok(autoencoder)
     }
 }
@@ -158,7 +158,7 @@ impl<D: Data<Elem = f32>> PredictInplace<ArrayBase<D, Ix2>, Array1<usize>> for M
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mlp::MlpParams;
+    use crate::models::mlp::MlpParams;
     use crate::train::TrainParams;
     use linfa::prelude::{Predict, ToConfusionMatrix};
 
@@ -191,13 +191,13 @@ mod tests {
     fn linfa_predict_and_confusion_matrix_agree_with_the_mlp() {
         let data = toy();
         let params = MlpParams::default().hidden(vec![4]).train(TrainParams::default().epochs(3).batch_size(8));
-        let (mlp, _) = params.fit(data.x.view(), data.y.view(), None, &mut crate::report::silent).unwrap();
+        let (mlp, _) = params.fit(data.x.view(), data.y.view(), None, &mut crate::output::report::silent).unwrap();
         let linfa_data = to_linfa(&data);
         let predicted: Array1<usize> = Predict::predict(&mlp, &linfa_data);
         let ours = mlp.predict(&data.x).unwrap().mapv(usize::from);
         assert_eq!(predicted, ours);
         let cm = predicted.confusion_matrix(&linfa_data).unwrap();
-        let acc = crate::metrics::accuracy(&mlp.predict(&data.x).unwrap(), &data.y).unwrap();
+        let acc = crate::models::metrics::accuracy(&mlp.predict(&data.x).unwrap(), &data.y).unwrap();
         assert!((cm.accuracy() - acc).abs() < 1e-6);
     }
 }

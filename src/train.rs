@@ -11,6 +11,77 @@ use crate::error::{Error, Result};
 use crate::nn::{in_parallel, OptimizerConfig, Param};
 use crate::rng::{self, Rng};
 
+/// Builder setters, `fn field(mut self, value: T) -> Self`, one per listed field.
+///
+/// `TrainParams`, `AutoencoderParams` and `MlpParams` all offer chainable setters
+/// (`AutoencoderParams::default().latent(16).train(schedule)`). Each setter is the same three
+/// lines with another field, so they are written once, here; a params type lists its setters
+/// in one block, each with the doc line it shows, and that block reads as the list of what a
+/// caller may set. Setters with logic of their own (`TrainParams::learning_rate`) stay
+/// ordinary methods.
+macro_rules! setters {
+    ($($(#[$doc:meta])* $field:ident: $ty:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $field(mut self, $field: $ty) -> Self {
+                self.$field = $field;
+                self
+            }
+        )*
+    };
+}
+pub(crate) use setters;
+
+/// The most memory a model's training may ask for: 8 GiB. A fixed cap rather than the
+/// machine's memory, so a configuration is accepted or refused the same way everywhere; the
+/// original autoencoder needs about 5 MiB.
+pub const MEMORY_LIMIT: u64 = 8 << 30;
+
+/// Bytes that training the stacks of `widths` (each stack's widths from input to output) on
+/// batches of `batch_size` needs at least: every weight and bias four times (value, gradient,
+/// Adam's two moments), and every layer's output and output gradient for a whole batch, all
+/// `f32`. `None` if the count overflows.
+pub fn training_bytes(widths: &[&[usize]], batch_size: usize) -> Option<u64> {
+    let mut floats = 0u64;
+    for stack in widths {
+        for pair in stack.windows(2) {
+            let (inputs, outputs) = (pair[0] as u64, pair[1] as u64);
+            let parameters = inputs.checked_mul(outputs)?.checked_add(outputs)?;
+            let activations = (batch_size as u64).checked_mul(outputs)?;
+            floats = floats.checked_add(parameters.checked_mul(4)?)?.checked_add(activations.checked_mul(2)?)?;
+        }
+    }
+    floats.checked_mul(std::mem::size_of::<f32>() as u64)
+}
+
+/// Refuses stacks whose [`training_bytes`] exceed [`MEMORY_LIMIT`], before anything is
+/// allocated. The error names `batch_size` if a batch of one would fit, else `widest`: the
+/// setting (name, value, what to try instead) that makes the layers too large.
+pub fn check_memory(widths: &[&[usize]], batch_size: usize, widest: (&'static str, String, &str)) -> Result<()> {
+    let gib = |bytes: u64| format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64);
+    let needed = training_bytes(widths, batch_size);
+    if needed.is_some_and(|bytes| bytes <= MEMORY_LIMIT) {
+        return Ok(());
+    }
+    let needed = needed.map_or_else(|| "more bytes than 64 bits can count".to_string(), gib);
+    let (name, value, fix) = match training_bytes(widths, 1) {
+        Some(bytes) if bytes <= MEMORY_LIMIT => ("batch_size", batch_size.to_string(), "smaller batches"),
+        _ => widest,
+    };
+    Err(Error::param(
+        name,
+        value,
+        format!(
+            "training would need {needed} (weights, their gradients, Adam's two moments and a batch's \
+             activations), more than the {} limit; use {fix}",
+            gib(MEMORY_LIMIT)
+        ),
+    ))
+}
+
+/// An observer that reports nothing: for training runs that only want the result.
+pub fn silent(_: Event<'_>) {}
+
 /// Stream of the seed used for shuffling (see [`rng::seeded`]).
 const SHUFFLE_STREAM: u64 = 1;
 /// Stream of the seed used inside training steps (noise, sampling).
@@ -39,28 +110,17 @@ impl Default for TrainParams {
 }
 
 impl TrainParams {
-    /// Sets the number of epochs.
-    pub fn epochs(mut self, epochs: usize) -> Self {
-        self.epochs = epochs;
-        self
-    }
-
-    /// Sets the batch size.
-    pub fn batch_size(mut self, batch_size: usize) -> Self {
-        self.batch_size = batch_size;
-        self
-    }
-
-    /// Sets the seed.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// Sets the optimiser.
-    pub fn optimizer(mut self, optimizer: OptimizerConfig) -> Self {
-        self.optimizer = optimizer;
-        self
+    setters! {
+        /// Sets the number of epochs.
+        epochs: usize;
+        /// Sets the batch size.
+        batch_size: usize;
+        /// Sets the seed.
+        seed: u64;
+        /// Sets the optimiser.
+        optimizer: OptimizerConfig;
+        /// Turns per-epoch shuffling on or off.
+        shuffle: bool;
     }
 
     /// Sets the learning rate of the current optimiser.
@@ -70,12 +130,6 @@ impl TrainParams {
                 *learning_rate = lr
             }
         }
-        self
-    }
-
-    /// Turns per-epoch shuffling on or off.
-    pub fn shuffle(mut self, shuffle: bool) -> Self {
-        self.shuffle = shuffle;
         self
     }
 

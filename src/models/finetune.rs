@@ -16,9 +16,8 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
 use crate::models::metrics::accuracy;
-use crate::models::mlp::{argmax_rows, Mlp};
+use crate::models::mlp::{argmax_rows, classification_evaluation, classification_loss, Mlp};
 use crate::models::scale::Standardizer;
-use crate::nn::loss::softmax_cross_entropy;
 use crate::nn::{Param, Stack};
 use crate::rng::Rng;
 use crate::train::{self, BatchStats, Evaluation, Event, History, Split, TrainParams, Trainable};
@@ -85,14 +84,12 @@ impl Trainable for FineTuned {
         let labels = labels.ok_or_else(|| Error::param("labels", "none", "fine-tuning trains on labelled data"))?;
         let code = self.encoder.forward_train(x);
         self.head.forward_train(code);
-        let (logits, grad) = self.head.output_and_grad();
-        let correct = argmax_rows(logits).iter().zip(labels).filter(|(p, l)| p == l).count();
-        let loss = softmax_cross_entropy(logits, labels, Some(grad));
+        let stats = classification_loss(&mut self.head, labels);
         // The head's input gradient is the code's gradient: the labels reach the encoder.
         let grad_code = self.head.backward(self.encoder.output(), true).expect("asked for the input gradient");
         self.encoder.output_and_grad().1.assign(&grad_code);
         self.encoder.backward(x, false);
-        Ok(BatchStats { loss, correct: Some(correct) })
+        Ok(stats)
     }
 
     fn parameters(&mut self) -> Vec<Param<'_>> {
@@ -104,11 +101,7 @@ impl Trainable for FineTuned {
     fn evaluate(&self, data: Split<'_>) -> Result<Evaluation> {
         let labels = data.labels.ok_or_else(|| Error::param("labels", "none", "accuracy needs labels"))?;
         let logits = self.head.predict(self.encoder.predict(data.x)?.view())?;
-        let correct = argmax_rows(logits.view()).iter().zip(labels).filter(|(p, l)| p == l).count();
-        Ok(Evaluation {
-            loss: softmax_cross_entropy(logits.view(), labels, None),
-            accuracy: Some(correct as f32 / labels.len().max(1) as f32),
-        })
+        Ok(classification_evaluation(logits.view(), labels))
     }
 }
 

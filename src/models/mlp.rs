@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::nn::loss::softmax_cross_entropy;
 use crate::nn::{Activation, Init, Param, Stack};
 use crate::rng::{self, Rng};
-use crate::train::{self, BatchStats, Evaluation, Event, History, Split, TrainParams, Trainable};
+use crate::train::{self, setters, BatchStats, Evaluation, Event, History, Split, TrainParams, Trainable};
 
 /// Stream of the seed used for weight initialisation.
 const INIT_STREAM: u64 = 20;
@@ -46,19 +46,15 @@ impl MlpParams {
         MlpParams { hidden: vec![256, 128], ..Default::default() }
     }
 
-    /// Sets the hidden widths.
-    pub fn hidden(mut self, hidden: Vec<usize>) -> Self {
-        self.hidden = hidden;
-        self
+    setters! {
+        /// Sets the hidden widths.
+        hidden: Vec<usize>;
+        /// Sets the training schedule.
+        train: TrainParams;
     }
 
-    /// Sets the training schedule.
-    pub fn train(mut self, train: TrainParams) -> Self {
-        self.train = train;
-        self
-    }
-
-    /// Checks sizes and the training schedule.
+    /// Checks sizes and the training schedule (the memory a network needs is checked by
+    /// [`Self::build`], which knows the number of inputs).
     pub fn check(&self) -> Result<()> {
         if self.classes < 2 {
             return Err(Error::param("classes", self.classes, "a classifier needs at least 2 classes"));
@@ -75,10 +71,27 @@ impl MlpParams {
         if inputs == 0 {
             return Err(Error::param("inputs", 0, "the classifier needs at least one input feature"));
         }
+        self.check_memory(inputs)?;
         let mut layers: Vec<(usize, Activation)> = self.hidden.iter().map(|&h| (h, self.activation)).collect();
         // The last layer emits logits; softmax is fused into the loss (and applied by predict_proba).
         layers.push((self.classes, Activation::Identity));
         Ok(Mlp { stack: Stack::new(inputs, &layers, self.init, &mut rng::seeded(self.train.seed, INIT_STREAM)) })
+    }
+
+    /// Refuses a network for `inputs` features whose training would not fit in
+    /// [`train::MEMORY_LIMIT`], naming the setting to shrink.
+    fn check_memory(&self, inputs: usize) -> Result<()> {
+        let widths: Vec<usize> =
+            std::iter::once(inputs).chain(self.hidden.iter().copied()).chain([self.classes]).collect();
+        let widest_hidden = self.hidden.iter().copied().max().unwrap_or(0);
+        let widest = if widest_hidden >= inputs.max(self.classes) {
+            ("hidden", format!("{:?}", self.hidden), "narrower hidden layers (the original uses [128, 64])")
+        } else if inputs >= self.classes {
+            ("inputs", inputs.to_string(), "fewer input features (a code of 32, or MNIST's 784 pixels)")
+        } else {
+            ("classes", self.classes.to_string(), "fewer classes (MNIST has 10)")
+        };
+        train::check_memory(&[&widths], self.train.batch_size, widest)
     }
 
     /// Builds and trains a classifier on features x (n, d) with labels y (n), reporting
@@ -151,15 +164,37 @@ pub fn argmax_rows(scores: ArrayView2<f32>) -> Array1<u8> {
     })
 }
 
+/// The classification step's loss, on the batch whose forward pass `head` ran last: softmax
+/// cross-entropy of its logits against `labels`, with the gradient written where
+/// [`Stack::backward`] reads it, and the batch's correct predictions. The MLP and fine-tuning
+/// both train through it.
+pub(crate) fn classification_loss(head: &mut Stack, labels: ArrayView1<u8>) -> BatchStats {
+    let (logits, grad) = head.output_and_grad();
+    let correct = count_correct(logits, labels);
+    let loss = softmax_cross_entropy(logits, labels, Some(grad));
+    BatchStats { loss, correct: Some(correct) }
+}
+
+/// Loss and accuracy of a classifier's logits (n, classes) against `labels` (n).
+pub(crate) fn classification_evaluation(logits: ArrayView2<f32>, labels: ArrayView1<u8>) -> Evaluation {
+    Evaluation {
+        loss: softmax_cross_entropy(logits, labels, None),
+        accuracy: Some(count_correct(logits, labels) as f32 / labels.len().max(1) as f32),
+    }
+}
+
+/// Rows whose largest logit is their label's.
+fn count_correct(logits: ArrayView2<f32>, labels: ArrayView1<u8>) -> usize {
+    argmax_rows(logits).iter().zip(labels).filter(|(p, l)| p == l).count()
+}
+
 impl Trainable for Mlp {
     fn train_step(&mut self, x: ArrayView2<f32>, labels: Option<ArrayView1<u8>>, _rng: &mut Rng) -> Result<BatchStats> {
         let labels = labels.ok_or_else(|| Error::param("labels", "none", "a classifier trains on labelled data"))?;
         self.stack.forward_train(x);
-        let (logits, grad) = self.stack.output_and_grad();
-        let correct = argmax_rows(logits).iter().zip(labels).filter(|(p, l)| p == l).count();
-        let loss = softmax_cross_entropy(logits, labels, Some(grad));
+        let stats = classification_loss(&mut self.stack, labels);
         self.stack.backward(x, false);
-        Ok(BatchStats { loss, correct: Some(correct) })
+        Ok(stats)
     }
 
     fn parameters(&mut self) -> Vec<Param<'_>> {
@@ -169,12 +204,20 @@ impl Trainable for Mlp {
     fn evaluate(&self, data: Split<'_>) -> Result<Evaluation> {
         let labels = data.labels.ok_or_else(|| Error::param("labels", "none", "accuracy needs labels"))?;
         self.check_labels(labels)?;
-        let logits = self.stack.predict(data.x)?;
-        let predicted = argmax_rows(logits.view());
-        let correct = predicted.iter().zip(labels).filter(|(p, l)| p == l).count();
-        Ok(Evaluation {
-            loss: softmax_cross_entropy(logits.view(), labels, None),
-            accuracy: Some(correct as f32 / labels.len().max(1) as f32),
-        })
+        Ok(classification_evaluation(self.stack.predict(data.x)?.view(), labels))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_network_too_large_to_train_is_refused_before_anything_is_allocated() {
+        let err = MlpParams::default().hidden(vec![128, 1 << 30]).build(32).unwrap_err();
+        assert!(matches!(&err, Error::InvalidParam { name: "hidden", reason, .. } if reason.contains("GiB")), "{err}");
+        let err = MlpParams::default().build(1 << 31).unwrap_err();
+        assert!(matches!(err, Error::InvalidParam { name: "inputs", .. }), "{err}");
+        MlpParams::raw_pixels().build(784).unwrap();
     }
 }

@@ -78,18 +78,6 @@ impl Activation {
         }
     }
 
-    /// The scalar function behind an element-wise activation (`None` for softmax, which
-    /// needs a whole row).
-    pub fn elementwise(self) -> Option<fn(f32) -> f32> {
-        match self {
-            Activation::Identity => Some(|z| z),
-            Activation::Relu => Some(relu),
-            Activation::Sigmoid => Some(sigmoid),
-            Activation::Tanh => Some(f32::tanh),
-            Activation::Softmax => None,
-        }
-    }
-
     /// `f(x)` for one scalar, for plotting. Softmax is shown as the first probability of the
     /// pair of scores `(x, 0)`, which is the sigmoid: softmax generalises it to many classes.
     pub fn value(self, x: f32) -> f32 {

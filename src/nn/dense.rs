@@ -4,7 +4,7 @@ use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
 use serde::{Deserialize, Serialize};
 
-use super::{Activation, Init};
+use super::{Activation, Init, Param};
 use crate::rng::Rng;
 
 /// A fully connected layer with its parameters and their gradients.
@@ -106,6 +106,21 @@ impl Dense {
         }
     }
     // ANCHOR_END: backward_into
+
+    /// (W, dL/dW) then (b, dL/db): the layer's part of a network's parameter walk.
+    pub fn parameters(&mut self) -> [Param<'_>; 2] {
+        self.ensure_grads();
+        [
+            Param {
+                value: self.w.as_slice_mut().expect("weights are contiguous"),
+                grad: self.grad_w.as_slice().expect("gradients are contiguous"),
+            },
+            Param {
+                value: self.b.as_slice_mut().expect("biases are contiguous"),
+                grad: self.grad_b.as_slice().expect("gradients are contiguous"),
+            },
+        ]
+    }
 
     /// Makes sure the gradient buffers exist (they are not saved with the weights).
     pub(crate) fn ensure_grads(&mut self) {

@@ -1,5 +1,5 @@
 //! The taught core: a dense layer, activations, losses, initialisers, optimisers and a stack
-//! that composes them. Everything is `f32` on `ndarray`, forward and backward written out by hand.
+//! that composes them (run over several threads by `parallel`). Everything is `f32` on `ndarray`, forward and backward written out by hand.
 
 pub mod activation;
 pub mod dense;
@@ -8,6 +8,7 @@ pub mod gradcheck;
 pub mod init;
 pub mod loss;
 pub mod optim;
+mod parallel;
 pub mod stack;
 
 pub use activation::Activation;

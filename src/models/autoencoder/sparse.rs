@@ -1,4 +1,5 @@
-//! The sparse autoencoder's activity penalty on the code, its value and its gradient.
+//! The sparse autoencoder: the vanilla code, and an activity penalty on it, with its value
+//! and its gradient.
 //!
 //! Both penalties are added to the reconstruction loss (a mean over every pixel of the batch):
 //!
@@ -13,7 +14,10 @@
 use ndarray::{Array1, ArrayView2, ArrayViewMut2, Axis, Zip};
 use serde::{Deserialize, Serialize};
 
+use super::kind::Variant;
+use super::{AutoencoderParams, Draws};
 use crate::error::{Error, Result};
+use crate::nn::Activation;
 
 /// ρ̂ is kept this far from 0 and 1, so the logarithms stay finite.
 const RHO_HAT_EPS: f64 = 1e-6;
@@ -101,6 +105,56 @@ impl SparsityPenalty {
                 }
             }
         }
+    }
+}
+
+impl Variant for SparsityPenalty {
+    fn name(&self) -> &'static str {
+        "sparse"
+    }
+
+    fn describe(&self) -> String {
+        format!("sparse ({})", SparsityPenalty::describe(self))
+    }
+
+    fn check(&self) -> Result<()> {
+        SparsityPenalty::check(self)
+    }
+
+    fn check_params(&self, params: &AutoencoderParams) -> Result<()> {
+        if matches!(self, SparsityPenalty::Kl { .. }) && params.code_activation != Activation::Sigmoid {
+            return Err(Error::param(
+                "code_activation",
+                params.code_activation.name(),
+                "the KL sparsity penalty needs code values in (0, 1): use Activation::Sigmoid \
+                 (AutoencoderParams::of_kind sets it)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A sigmoid code for the KL penalty, which needs activations in (0, 1).
+    fn book_settings(&self, params: &mut AutoencoderParams) {
+        if matches!(self, SparsityPenalty::Kl { .. }) {
+            params.code_activation = Activation::Sigmoid;
+        }
+    }
+
+    fn penalty(&self, out: ArrayView2<f32>, _inputs: usize) -> f32 {
+        self.value(out)
+    }
+
+    /// The code's gradient, plus the penalty's.
+    fn backward(
+        &self,
+        out: ArrayView2<f32>,
+        grad_code: ArrayView2<f32>,
+        _draws: &Draws,
+        _inputs: usize,
+        mut grad_out: ArrayViewMut2<f32>,
+    ) {
+        grad_out.assign(&grad_code);
+        self.add_gradient(out, grad_out);
     }
 }
 

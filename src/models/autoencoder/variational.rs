@@ -1,4 +1,5 @@
-//! The variational autoencoder's pieces: the reparameterisation, the KL term and its gradient.
+//! The variational autoencoder: the reparameterised sample, the KL term weighted by β, and
+//! their gradients, all here.
 //!
 //! The encoder outputs 2·latent numbers per image: μ (the first `latent`) and ln σ² (the
 //! rest). A code is sampled as `z = μ + σ ⊙ ε`, `ε ~ N(0, I)`, so z is a differentiable
@@ -10,12 +11,111 @@
 //! `KL = (1/B) Σ_i ½ Σ_j (μ_ij² + σ_ij² − ln σ_ij² − 1)`,
 //!
 //! with gradients `dKL/dμ = μ / B` and `dKL/d(ln σ²) = ½ (σ² − 1) / B`.
+//!
+//! The training loss adds `β · KL / inputs` to the per-pixel reconstruction loss, so that
+//! (loss × inputs) = (reconstruction summed over an image) + β · KL: the negative ELBO per
+//! image when β = 1 (with binary cross-entropy as the likelihood).
 
-use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Zip};
+use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Axis, CowArray, Ix2, Zip};
 use rand::Rng as _;
 use rand_distr::StandardNormal;
 
+use super::kind::Variant;
+use super::{AutoencoderParams, Draws};
+use crate::error::{Error, Result};
+use crate::nn::{Activation, ReconstructionLoss};
 use crate::rng::Rng;
+
+/// The variational autoencoder, with the weight β of its KL term.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Variational {
+    /// Weight of the KL term; β = 1 is the evidence lower bound.
+    pub beta: f32,
+}
+
+impl Variational {
+    /// The weight of the KL term against the per-pixel reconstruction loss: β / inputs.
+    fn kl_scale(&self, inputs: usize) -> f32 {
+        self.beta / inputs.max(1) as f32
+    }
+}
+
+impl Variant for Variational {
+    fn name(&self) -> &'static str {
+        "variational"
+    }
+
+    fn describe(&self) -> String {
+        format!("variational (β = {})", self.beta)
+    }
+
+    fn check(&self) -> Result<()> {
+        if !(self.beta.is_finite() && self.beta >= 0.0) {
+            return Err(Error::param("beta", self.beta, "the KL weight must be finite and >= 0 (1 is the ELBO)"));
+        }
+        Ok(())
+    }
+
+    /// Binary cross-entropy (the likelihood of the ELBO) and an unbounded code.
+    fn book_settings(&self, params: &mut AutoencoderParams) {
+        params.loss = ReconstructionLoss::Bce;
+        params.code_activation = Activation::Identity;
+    }
+
+    /// μ and ln σ², `latent` numbers each.
+    fn encoder_outputs(&self, latent: usize) -> usize {
+        2 * latent
+    }
+
+    /// The identity, whatever the settings say: μ and ln σ² are unbounded.
+    fn code_activation(&self, _asked: Activation) -> Activation {
+        Activation::Identity
+    }
+
+    /// ε ~ N(0, I), one row per image.
+    fn draw(&self, x: ArrayView2<f32>, latent: usize, rng: &mut Rng) -> Draws {
+        Draws { input: None, eps: Some(standard_normal(x.nrows(), latent, rng)) }
+    }
+
+    /// `z = μ + σ ε` with the drawn ε; μ, the mean code, when there is none.
+    fn code<'a>(&self, out: ArrayView2<'a, f32>, draws: &Draws) -> Result<CowArray<'a, f32, Ix2>> {
+        let (mu, log_var) = split(out);
+        Ok(match &draws.eps {
+            Some(eps) if eps.dim() != mu.dim() => {
+                return Err(Error::shape("Autoencoder (ε)", format!("{:?}", mu.shape()), format!("{:?}", eps.shape())))
+            }
+            Some(eps) => reparameterise(mu, log_var, eps.view()).into(),
+            None => mu.to_owned().into(),
+        })
+    }
+
+    /// `β · KL / inputs`.
+    fn penalty(&self, out: ArrayView2<f32>, inputs: usize) -> f32 {
+        let (mu, log_var) = split(out);
+        self.kl_scale(inputs) * kl_divergence(mu, log_var)
+    }
+
+    /// The reconstruction's gradient through z (only to μ when no ε was drawn), plus the KL term's.
+    fn backward(
+        &self,
+        out: ArrayView2<f32>,
+        grad_code: ArrayView2<f32>,
+        draws: &Draws,
+        inputs: usize,
+        mut grad_out: ArrayViewMut2<f32>,
+    ) {
+        let (mu, log_var) = split(out);
+        grad_out.fill(0.0);
+        let (mut grad_mu, mut grad_log_var) = grad_out.view_mut().split_at(Axis(1), mu.ncols());
+        match &draws.eps {
+            Some(eps) => {
+                add_sample_gradient(grad_code, log_var, eps.view(), grad_mu.view_mut(), grad_log_var.view_mut())
+            }
+            None => grad_mu += &grad_code,
+        }
+        add_kl_gradient(mu, log_var, self.kl_scale(inputs), grad_mu, grad_log_var);
+    }
+}
 
 /// The μ and ln σ² halves of an encoder output (B, 2·latent).
 pub fn split(out: ArrayView2<f32>) -> (ArrayView2<f32>, ArrayView2<f32>) {

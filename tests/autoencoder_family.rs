@@ -6,38 +6,16 @@
 //! about 1e-3 relative; we demand 2e-2, which a wrong formula misses by orders of magnitude.
 
 use ae_mlp::models::autoencoder::{variational, AutoencoderKind, Draws, Noise, Replay, SparsityPenalty};
-use ae_mlp::nn::gradcheck::check_gradients;
+use ae_mlp::nn::gradcheck::{check_gradients, numeric_gradient, relative_error, uniform};
 use ae_mlp::nn::Init;
 use ae_mlp::prelude::*;
 use ae_mlp::rng::seeded;
 use ae_mlp::train::Split;
-use ndarray::Array;
-use rand_distr::{Distribution, Uniform};
 
 const H: f32 = 1e-3;
 const TOL: f32 = 2e-2;
-
-fn random(shape: (usize, usize), lo: f32, hi: f32, seed: u64) -> Array2<f32> {
-    let mut rng = seeded(seed, 99);
-    let u = Uniform::new(lo, hi);
-    Array::from_shape_simple_fn(shape, || u.sample(&mut rng))
-}
-
-fn rel(a: f32, b: f32) -> f32 {
-    (a - b).abs() / a.abs().max(b.abs()).max(1e-2)
-}
-
-/// Numeric gradient of `f` at every entry of x, by central differences in f64 arithmetic of f32 inputs.
-fn numeric_grad(x: &Array2<f32>, f: &dyn Fn(&Array2<f32>) -> f32) -> Array2<f32> {
-    let mut g = Array2::zeros(x.raw_dim());
-    for (idx, gi) in g.indexed_iter_mut() {
-        let (mut plus, mut minus) = (x.clone(), x.clone());
-        plus[idx] += H;
-        minus[idx] -= H;
-        *gi = (f(&plus) - f(&minus)) / (2.0 * H);
-    }
-    g
-}
+/// Below this, gradients are compared absolutely (see [`relative_error`]).
+const FLOOR: f32 = 1e-2;
 
 /// A small smooth autoencoder (tanh hidden layers: no ReLU kinks for the differences to cross).
 fn tiny(kind: AutoencoderKind) -> AutoencoderParams {
@@ -54,7 +32,7 @@ fn tiny(kind: AutoencoderKind) -> AutoencoderParams {
 }
 
 fn data() -> Array2<f32> {
-    random((16, 20), 0.05, 0.95, 1)
+    uniform((16, 20), 0.05, 0.95, 1)
 }
 
 #[test]
@@ -105,8 +83,8 @@ fn the_penalty_terms_change_the_loss_and_its_gradient() {
 
 #[test]
 fn kl_divergence_and_its_gradient() {
-    let mu = random((6, 3), -2.0, 2.0, 2);
-    let log_var = random((6, 3), -1.5, 1.0, 3);
+    let mu = uniform((6, 3), -2.0, 2.0, 2);
+    let log_var = uniform((6, 3), -1.5, 1.0, 3);
     // At μ = 0, σ = 1 the code distribution is the prior: KL = 0.
     let zeros = Array2::<f32>::zeros((6, 3));
     assert_eq!(variational::kl_divergence(zeros.view(), zeros.view()), 0.0);
@@ -122,23 +100,23 @@ fn kl_divergence_and_its_gradient() {
     assert!(kl > 0.0);
     let (mut g_mu, mut g_lv) = (Array2::zeros((6, 3)), Array2::zeros((6, 3)));
     variational::add_kl_gradient(mu.view(), log_var.view(), 2.5, g_mu.view_mut(), g_lv.view_mut());
-    let n_mu = numeric_grad(&mu, &|m| 2.5 * variational::kl_divergence(m.view(), log_var.view()));
-    let n_lv = numeric_grad(&log_var, &|lv| 2.5 * variational::kl_divergence(mu.view(), lv.view()));
+    let n_mu = numeric_gradient(&mu, H, |m| f64::from(2.5 * variational::kl_divergence(m.view(), log_var.view())));
+    let n_lv = numeric_gradient(&log_var, H, |lv| f64::from(2.5 * variational::kl_divergence(mu.view(), lv.view())));
     for (a, b) in g_mu.iter().zip(&n_mu).chain(g_lv.iter().zip(&n_lv)) {
-        assert!(rel(*a, *b) < TOL, "KL gradient {a} vs numeric {b}");
+        assert!(relative_error(*a, *b, FLOOR) < TOL, "KL gradient {a} vs numeric {b}");
     }
 }
 
 #[test]
 fn sparsity_penalties_and_their_gradients() {
     // Codes in (0.05, 0.6), away from the L1 kink at 0 and inside the KL's (0, 1).
-    let codes = random((10, 5), 0.05, 0.6, 4);
+    let codes = uniform((10, 5), 0.05, 0.6, 4);
     for penalty in [SparsityPenalty::L1 { weight: 0.3 }, SparsityPenalty::Kl { rho: 0.05, weight: 0.3 }] {
         let mut grad = Array2::zeros(codes.raw_dim());
         penalty.add_gradient(codes.view(), grad.view_mut());
-        let numeric = numeric_grad(&codes, &|c| penalty.value(c.view()));
+        let numeric = numeric_gradient(&codes, H, |c| f64::from(penalty.value(c.view())));
         for (a, b) in grad.iter().zip(&numeric) {
-            assert!(rel(*a, *b) < TOL, "{}: gradient {a} vs numeric {b}", penalty.describe());
+            assert!(relative_error(*a, *b, FLOOR) < TOL, "{}: gradient {a} vs numeric {b}", penalty.describe());
         }
     }
     // L1 by hand; KL is 0 when every unit's mean activation is ρ, and grows away from it.

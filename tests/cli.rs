@@ -287,3 +287,13 @@ fn kind_picks_the_autoencoder() {
     let results = std::fs::read_to_string(out.join("results.json")).unwrap();
     assert!(results.contains("\"Denoising\""), "{results}");
 }
+
+#[test]
+fn a_network_too_large_for_memory_is_refused_before_training() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tiny_data(&tmp.path().join("data"), [8, 8, 3, 3]);
+    let out = tmp.path().join("out");
+    let line = fail(&["--latent", "100000000", "--data", s(&data), "--out", s(&out), "--quiet"], &["GiB", "smaller"]);
+    assert!(line.starts_with("error: invalid --latent 100000000:"), "{line}");
+    assert_no_results(&out);
+}

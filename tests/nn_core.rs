@@ -6,56 +6,30 @@
 //! h = 1e-3 the numeric gradient is good to roughly 1e-3 relative; we demand 2e-2, which a
 //! wrong formula (off by a factor, a sign, a transpose) misses by orders of magnitude.
 
-use ae_mlp::nn::gradcheck::check_gradients;
+use ae_mlp::nn::gradcheck::{check_gradients, numeric_gradient, relative_error, uniform};
 use ae_mlp::nn::loss::{bce, mse, softmax_cross_entropy};
 use ae_mlp::nn::{Activation, Adam, Dense, Init, Optimizer, Param, Sgd};
 use ae_mlp::prelude::*;
 use ae_mlp::rng::seeded;
 use ae_mlp::train::{Split, TrainParams};
-use ndarray::{Array, ArrayView2};
-use rand_distr::{Distribution, Uniform};
+use ndarray::ArrayView2;
 
 const H: f32 = 1e-3;
 const TOL: f32 = 2e-2;
-
-fn random(shape: (usize, usize), lo: f32, hi: f32, seed: u64) -> Array2<f32> {
-    let mut rng = seeded(seed, 99);
-    let u = Uniform::new(lo, hi);
-    Array::from_shape_simple_fn(shape, || u.sample(&mut rng))
-}
-
-/// Relative error with a floor, so tiny gradients are compared absolutely.
-fn rel(a: f32, b: f32) -> f32 {
-    (a - b).abs() / a.abs().max(b.abs()).max(1e-2)
-}
-
-/// Numeric gradient of the scalar `f` at every entry of `x`, by central differences.
-fn numeric_grad(x: &Array2<f32>, f: &dyn Fn(&Array2<f32>) -> f64) -> Array2<f32> {
-    let mut g = Array2::zeros(x.raw_dim());
-    let mut xp = x.clone();
-    for (idx, gi) in g.indexed_iter_mut() {
-        let orig = xp[idx];
-        xp[idx] = orig + H;
-        let plus = f(&xp);
-        xp[idx] = orig - H;
-        let minus = f(&xp);
-        xp[idx] = orig;
-        *gi = ((plus - minus) / (2.0 * f64::from(H))) as f32;
-    }
-    g
-}
+/// Below this, gradients are compared absolutely (see [`relative_error`]).
+const FLOOR: f32 = 1e-2;
 
 fn assert_close(what: &str, analytic: ArrayView2<f32>, numeric: ArrayView2<f32>) {
-    let worst = analytic.iter().zip(numeric.iter()).map(|(&a, &n)| rel(a, n)).fold(0.0, f32::max);
+    let worst = analytic.iter().zip(numeric.iter()).map(|(&a, &n)| relative_error(a, n, FLOOR)).fold(0.0, f32::max);
     assert!(worst < TOL, "{what}: max relative error {worst} ≥ {TOL}");
 }
 
 #[test]
 fn dense_layer_gradients_match_finite_differences() {
-    let x = random((5, 4), -1.0, 1.0, 1);
-    let r = random((5, 3), -1.0, 1.0, 2); // L = Σ y ⊙ r, so dL/dy = r
+    let x = uniform((5, 4), -1.0, 1.0, 1);
+    let r = uniform((5, 3), -1.0, 1.0, 2); // L = Σ y ⊙ r, so dL/dy = r
     let mut layer = Dense::new(4, 3, Init::Xavier, &mut seeded(3, 0));
-    layer.b = random((1, 3), -0.5, 0.5, 4).row(0).to_owned();
+    layer.b = uniform((1, 3), -0.5, 0.5, 4).row(0).to_owned();
     let loss = |layer: &Dense, x: &Array2<f32>| {
         let mut y = Array2::zeros((5, 3));
         layer.forward_into(x.view(), y.view_mut());
@@ -64,16 +38,16 @@ fn dense_layer_gradients_match_finite_differences() {
     let mut grad_x = Array2::zeros((5, 4));
     layer.backward(x.view(), r.view(), Some(grad_x.view_mut()));
 
-    assert_close("dL/dx", grad_x.view(), numeric_grad(&x, &|x| loss(&layer, x)).view());
+    assert_close("dL/dx", grad_x.view(), numeric_gradient(&x, H, |x| loss(&layer, x)).view());
     let w0 = layer.w.clone();
-    let num_w = numeric_grad(&w0, &|w| {
+    let num_w = numeric_gradient(&w0, H, |w| {
         let mut l = layer.clone();
         l.w = w.clone();
         loss(&l, &x)
     });
     assert_close("dL/dW", layer.grad_w.view(), num_w.view());
     let b0 = layer.b.clone().insert_axis(ndarray::Axis(0));
-    let num_b = numeric_grad(&b0, &|b| {
+    let num_b = numeric_gradient(&b0, H, |b| {
         let mut l = layer.clone();
         l.b = b.row(0).to_owned();
         loss(&l, &x)
@@ -84,9 +58,9 @@ fn dense_layer_gradients_match_finite_differences() {
 #[test]
 fn every_activation_backward_matches_finite_differences() {
     // Pre-activations kept away from ReLU's kink at 0, where the derivative is undefined.
-    let mut z = random((4, 6), -2.0, 2.0, 5);
+    let mut z = uniform((4, 6), -2.0, 2.0, 5);
     z.mapv_inplace(|v| if v.abs() < 0.05 { v + 0.1 } else { v });
-    let r = random((4, 6), -1.0, 1.0, 6);
+    let r = uniform((4, 6), -1.0, 1.0, 6);
     for act in [Activation::Identity, Activation::Relu, Activation::Sigmoid, Activation::Tanh, Activation::Softmax] {
         let f = |z: &Array2<f32>| {
             let mut y = z.clone();
@@ -97,7 +71,7 @@ fn every_activation_backward_matches_finite_differences() {
         act.forward(y.view_mut());
         let mut g = r.clone();
         act.backward(y.view(), g.view_mut());
-        assert_close(act.name(), g.view(), numeric_grad(&z, &f).view());
+        assert_close(act.name(), g.view(), numeric_gradient(&z, H, f).view());
     }
 }
 
@@ -106,26 +80,26 @@ fn scalar_derivatives_used_in_plots_match_finite_differences() {
     for act in [Activation::Relu, Activation::Sigmoid, Activation::Tanh, Activation::Softmax] {
         for x in [-3.0f32, -0.7, 0.4, 2.5] {
             let numeric = (act.value(x + H) - act.value(x - H)) / (2.0 * H);
-            assert!(rel(numeric, act.derivative(x)) < TOL, "{} at {x}", act.name());
+            assert!(relative_error(numeric, act.derivative(x), FLOOR) < TOL, "{} at {x}", act.name());
         }
     }
 }
 
 #[test]
 fn every_loss_gradient_matches_finite_differences() {
-    let target = random((4, 5), 0.0, 1.0, 7);
-    let pred = random((4, 5), 0.05, 0.95, 8);
+    let target = uniform((4, 5), 0.0, 1.0, 7);
+    let pred = uniform((4, 5), 0.05, 0.95, 8);
     let mut g = Array2::zeros((4, 5));
     mse(pred.view(), target.view(), Some(g.view_mut()));
-    assert_close("MSE", g.view(), numeric_grad(&pred, &|p| f64::from(mse(p.view(), target.view(), None))).view());
+    assert_close("MSE", g.view(), numeric_gradient(&pred, H, |p| f64::from(mse(p.view(), target.view(), None))).view());
     bce(pred.view(), target.view(), Some(g.view_mut()));
-    assert_close("BCE", g.view(), numeric_grad(&pred, &|p| f64::from(bce(p.view(), target.view(), None))).view());
+    assert_close("BCE", g.view(), numeric_gradient(&pred, H, |p| f64::from(bce(p.view(), target.view(), None))).view());
 
-    let logits = random((4, 10), -3.0, 3.0, 9);
+    let logits = uniform((4, 10), -3.0, 3.0, 9);
     let labels = ndarray::arr1(&[3u8, 0, 9, 3]);
     let mut g = Array2::zeros((4, 10));
     softmax_cross_entropy(logits.view(), labels.view(), Some(g.view_mut()));
-    let num = numeric_grad(&logits, &|z| f64::from(softmax_cross_entropy(z.view(), labels.view(), None)));
+    let num = numeric_gradient(&logits, H, |z| f64::from(softmax_cross_entropy(z.view(), labels.view(), None)));
     assert_close("softmax cross-entropy", g.view(), num.view());
 }
 
@@ -152,7 +126,7 @@ fn autoencoder_and_mlp_backprop_match_finite_differences() {
     // sigmoid code) keep the finite differences away from ReLU's kink, where a step of h can
     // switch a unit off and the difference quotient is meaningless; ReLU's own backward is
     // checked above, away from 0.
-    let x = random((16, 20), 0.0, 1.0, 10);
+    let x = uniform((16, 20), 0.0, 1.0, 10);
     let params = AutoencoderParams {
         inputs: 20,
         hidden: vec![12, 8],
@@ -201,7 +175,7 @@ fn sgd_with_momentum_accumulates_velocity() {
 
 #[test]
 fn the_same_seed_gives_an_identical_history_and_model() {
-    let x = random((300, 20), 0.0, 1.0, 11);
+    let x = uniform((300, 20), 0.0, 1.0, 11);
     let params = AutoencoderParams { inputs: 20, hidden: vec![12], latent: 4, ..Default::default() }
         .train(TrainParams::default().epochs(3).batch_size(32).seed(7));
     let run = || params.fit(x.view(), Some(x.view()), &mut |_| {}).unwrap();
@@ -216,7 +190,7 @@ fn the_same_seed_gives_an_identical_history_and_model() {
 
 #[test]
 fn bad_hyperparameters_are_errors_not_panics() {
-    let x = random((50, 20), 0.0, 1.0, 12);
+    let x = uniform((50, 20), 0.0, 1.0, 12);
     let small = AutoencoderParams { inputs: 20, hidden: vec![8], latent: 4, ..Default::default() };
     let cases: Vec<(AutoencoderParams, &str)> = vec![
         (small.clone().latent(0), "latent"),
@@ -233,7 +207,7 @@ fn bad_hyperparameters_are_errors_not_panics() {
         assert!(err.to_string().contains(name), "{err}");
     }
     // Wrong input width.
-    let err = small.fit(random((10, 21), 0.0, 1.0, 1).view(), None, &mut |_| {}).unwrap_err();
+    let err = small.fit(uniform((10, 21), 0.0, 1.0, 1).view(), None, &mut |_| {}).unwrap_err();
     assert!(matches!(err, Error::Shape { .. }), "{err}");
     // Labels out of range, and too few labels.
     let y = ndarray::Array1::from_elem(50, 12u8);
@@ -246,7 +220,7 @@ fn bad_hyperparameters_are_errors_not_panics() {
 
 #[test]
 fn divergence_stops_training_with_an_error_naming_the_epoch() {
-    let mut x = random((64, 20), 0.0, 1.0, 13);
+    let mut x = uniform((64, 20), 0.0, 1.0, 13);
     x[[5, 3]] = f32::NAN;
     let params = AutoencoderParams { inputs: 20, hidden: vec![8], latent: 4, ..Default::default() }
         .train(TrainParams::default().epochs(2).batch_size(16));
@@ -256,7 +230,7 @@ fn divergence_stops_training_with_an_error_naming_the_epoch() {
     }
     // A learning rate so large that the weights overflow to infinity.
     let y = ndarray::Array1::from_iter((0..64).map(|i| (i % 10) as u8));
-    let x = random((64, 20), 0.0, 1.0, 14);
+    let x = uniform((64, 20), 0.0, 1.0, 14);
     let mlp = MlpParams::default().train(TrainParams::default().epochs(50).batch_size(16).learning_rate(1e30));
     let err = mlp.fit(x.view(), y.view(), None, &mut |_| {}).unwrap_err();
     assert!(err.to_string().contains("diverged in epoch"), "{err}");

@@ -4,6 +4,7 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, AsArray, Axis, Ix2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::models::memory;
 use crate::nn::loss::softmax_cross_entropy;
 use crate::nn::{Activation, Init, Param, Stack};
 use crate::rng::{self, Rng};
@@ -79,7 +80,7 @@ impl MlpParams {
     }
 
     /// Refuses a network for `inputs` features whose training would not fit in
-    /// [`train::MEMORY_LIMIT`], naming the setting to shrink.
+    /// [`memory::MEMORY_LIMIT`], naming the setting to shrink.
     fn check_memory(&self, inputs: usize) -> Result<()> {
         let widths: Vec<usize> =
             std::iter::once(inputs).chain(self.hidden.iter().copied()).chain([self.classes]).collect();
@@ -91,7 +92,7 @@ impl MlpParams {
         } else {
             ("classes", self.classes.to_string(), "fewer classes (MNIST has 10)")
         };
-        train::check_memory(&[&widths], self.train.batch_size, widest)
+        memory::check_memory(&[&widths], self.train.batch_size, widest)
     }
 
     /// Builds and trains a classifier on features x (n, d) with labels y (n), reporting

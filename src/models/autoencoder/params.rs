@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{Autoencoder, AutoencoderKind};
 use crate::data::IMAGE_PIXELS;
 use crate::error::{Error, Result};
+use crate::models::memory;
 use crate::nn::{Activation, Init, ReconstructionLoss, Stack};
 use crate::rng;
 use crate::train::{self, setters, Event, History, Split, TrainParams};
@@ -98,7 +99,7 @@ impl AutoencoderParams {
         self.check_memory()
     }
 
-    /// Refuses a network whose training would not fit in [`train::MEMORY_LIMIT`], naming the
+    /// Refuses a network whose training would not fit in [`memory::MEMORY_LIMIT`], naming the
     /// setting to shrink: the batch size if a batch of one would fit, else the widest layer.
     fn check_memory(&self) -> Result<()> {
         let encoder = std::iter::once(self.inputs).chain(self.hidden.iter().copied());
@@ -113,7 +114,7 @@ impl AutoencoderParams {
         } else {
             ("inputs", self.inputs.to_string(), "fewer input features (MNIST has 784)")
         };
-        train::check_memory(&[&encoder, &decoder], self.train.batch_size, widest)
+        memory::check_memory(&[&encoder, &decoder], self.train.batch_size, widest)
     }
 
     /// A freshly initialised autoencoder of this shape (seeded by `train.seed`).

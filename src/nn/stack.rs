@@ -5,7 +5,7 @@
 //! gradient down through each activation and dense layer, leaving in every layer gradients
 //! shaped like its parameters; [`Stack::parameters`] is the one walk over (parameter,
 //! gradient) pairs. How a batch is cut into rows for several threads, and the buffers the
-//! passes write into, are in [`super::parallel`].
+//! passes write into, are in `parallel.rs`.
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, CowArray};
 use serde::{Deserialize, Serialize};

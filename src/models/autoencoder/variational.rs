@@ -173,3 +173,18 @@ pub fn add_sample_gradient(
         *g += gz * 0.5 * (0.5 * lv).exp() * e;
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{AutoencoderKind, AutoencoderParams, Draws};
+    use crate::nn::gradcheck::uniform;
+
+    #[test]
+    fn a_step_without_a_drawn_eps_decodes_the_mean_instead_of_failing() {
+        let params = AutoencoderParams { inputs: 6, hidden: vec![5], latent: 2, ..Default::default() };
+        let mut vae = params.kind(AutoencoderKind::Variational { beta: 1.0 }).build().unwrap();
+        let x = uniform((4, 6), 0.05, 0.95, 1);
+        let loss = vae.step_with(x.view(), &Draws::default()).unwrap();
+        assert_eq!(loss, vae.loss_with(x.view(), &Draws::default()).unwrap());
+    }
+}

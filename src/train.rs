@@ -91,6 +91,10 @@ impl TrainParams {
     }
 }
 
+/// An observer for [`fit`] and the models' `fit` that ignores every event: for runs whose
+/// progress nobody watches (the cached experiments, the tests).
+pub fn silent(_: Event<'_>) {}
+
 /// What one epoch did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochRecord {
@@ -262,7 +266,7 @@ pub fn fit<M: Trainable + Send + ?Sized>(
     }
     let n = train.x.nrows();
     if n == 0 {
-        return Err(Error::param("training data", "0 rows", "needs at least one sample"));
+        return Err(Error::EmptyData { context: "fit (training data)" });
     }
     if params.batch_size > n {
         return Err(Error::param(

@@ -87,7 +87,7 @@ impl<D: Data<Elem = f32>, T> Fit<ArrayBase<D, Ix2>, T, Error> for AeValidParams 
     type Object = Autoencoder;
 
     fn fit(&self, dataset: &DatasetBase<ArrayBase<D, Ix2>, T>) -> Result<Autoencoder> {
-        let (autoencoder, _history) = self.0.fit(dataset.records.view(), None, &mut crate::output::report::silent)?;
+        let (autoencoder, _history) = self.0.fit(dataset.records.view(), None, &mut crate::train::silent)?;
         Ok(autoencoder)
     }
 }
@@ -191,7 +191,7 @@ mod tests {
     fn linfa_predict_and_confusion_matrix_agree_with_the_mlp() {
         let data = toy();
         let params = MlpParams::default().hidden(vec![4]).train(TrainParams::default().epochs(3).batch_size(8));
-        let (mlp, _) = params.fit(data.x.view(), data.y.view(), None, &mut crate::output::report::silent).unwrap();
+        let (mlp, _) = params.fit(data.x.view(), data.y.view(), None, &mut crate::train::silent).unwrap();
         let linfa_data = to_linfa(&data);
         let predicted: Array1<usize> = Predict::predict(&mlp, &linfa_data);
         let ours = mlp.predict(&data.x).unwrap().mapv(usize::from);

@@ -153,7 +153,7 @@ pub fn argmax_rows(scores: ArrayView2<f32>) -> Array1<u8> {
 
 impl Trainable for Mlp {
     fn train_step(&mut self, x: ArrayView2<f32>, labels: Option<ArrayView1<u8>>, _rng: &mut Rng) -> Result<BatchStats> {
-        let labels = labels.ok_or_else(|| Error::param("labels", "none", "a classifier trains on labelled data"))?;
+        let labels = labels.ok_or(Error::MissingLabels { context: "training a classifier" })?;
         self.stack.forward_train(x);
         let (logits, grad) = self.stack.output_and_grad();
         let correct = argmax_rows(logits).iter().zip(labels).filter(|(p, l)| p == l).count();
@@ -167,7 +167,7 @@ impl Trainable for Mlp {
     }
 
     fn evaluate(&self, data: Split<'_>) -> Result<Evaluation> {
-        let labels = data.labels.ok_or_else(|| Error::param("labels", "none", "accuracy needs labels"))?;
+        let labels = data.labels.ok_or(Error::MissingLabels { context: "the accuracy of a classifier" })?;
         self.check_labels(labels)?;
         let logits = self.stack.predict(data.x)?;
         let predicted = argmax_rows(logits.view());

@@ -54,6 +54,38 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// Reading a source file (a chapter, the book's summary) failed.
+    #[error("could not read {path}: {source}; check that the file exists and is readable")]
+    Read {
+        /// The file involved.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+
+    /// Results could not be encoded as JSON (a value serde_json cannot represent).
+    #[error("could not encode {path} as JSON: {source}; the results hold a value JSON cannot represent, report it")]
+    Json {
+        /// The file that was to be written.
+        path: PathBuf,
+        /// What serde_json said.
+        source: serde_json::Error,
+    },
+
+    /// A step that learns from labels was given a dataset without them.
+    #[error("{context} needs labels, but the dataset has none; pass a dataset with targets (e.g. `to_linfa(x, y)`)")]
+    MissingLabels {
+        /// The step that needs them.
+        context: &'static str,
+    },
+
+    /// A step that learns from data was given none.
+    #[error("{context} got no rows; pass at least one sample")]
+    EmptyData {
+        /// The step that got them.
+        context: &'static str,
+    },
+
     /// The book, the tests and the notebooks disagree, or a chapter cannot be read.
     #[error("tutorial sources out of step: {reason}; fix the chapter or run `cargo run --bin tutorial`")]
     Tutorial {
@@ -98,6 +130,22 @@ pub enum Error {
         library: &'static str,
         /// What it said.
         reason: String,
+    },
+
+    /// linfa-reduction's PCA could not project the codes (for the VAE's latent map).
+    #[error("PCA (linfa-reduction) failed: {reason}; it needs at least 2 rows and 2 columns of finite values")]
+    Pca {
+        /// What linfa-reduction said.
+        reason: String,
+    },
+
+    /// A figure was asked for by a name that was not drawn.
+    #[error("no figure `{name}`; the figures drawn for the kinds trained are: {}", available.join(", "))]
+    NoSuchFigure {
+        /// The name asked for.
+        name: String,
+        /// The names of the figures there are.
+        available: Vec<String>,
     },
 
     /// Drawing a figure failed.

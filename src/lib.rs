@@ -40,6 +40,7 @@ pub mod prelude {
     pub use crate::error::{Error, Result};
     pub use crate::experiments::claims::{ClaimsReport, Verdict};
     pub use crate::experiments::family::{Family, FamilyConfig};
+    pub use crate::experiments::kind::KindName;
     pub use crate::experiments::study::{Study, StudyConfig, StudyResults};
     pub use crate::models::autoencoder::{Autoencoder, AutoencoderKind, AutoencoderParams, Noise, SparsityPenalty};
     pub use crate::models::finetune::{FineTuneParams, FineTuned};

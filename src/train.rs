@@ -32,9 +32,6 @@ macro_rules! setters {
 }
 pub(crate) use setters;
 
-/// An observer that reports nothing: for training runs that only want the result.
-pub fn silent(_: Event<'_>) {}
-
 /// Stream of the seed used for shuffling (see [`rng::seeded`]).
 const SHUFFLE_STREAM: u64 = 1;
 /// Stream of the seed used inside training steps (noise, sampling).
@@ -97,6 +94,10 @@ impl TrainParams {
         self.optimizer.check()
     }
 }
+
+/// An observer for [`fit`] and the models' `fit` that ignores every event: for runs whose
+/// progress nobody watches (the cached experiments, the tests).
+pub fn silent(_: Event<'_>) {}
 
 /// What one epoch did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -269,7 +270,7 @@ pub fn fit<M: Trainable + Send + ?Sized>(
     }
     let n = train.x.nrows();
     if n == 0 {
-        return Err(Error::param("training data", "0 rows", "needs at least one sample"));
+        return Err(Error::EmptyData { context: "fit (training data)" });
     }
     if params.batch_size > n {
         return Err(Error::param(

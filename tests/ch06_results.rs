@@ -9,7 +9,7 @@ fn chapter_6_results_and_discussion() {
     // ANCHOR: run_study
     let study =
         Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut |_, _| {}).expect("the study runs");
-    println!("{}", ae_mlp::output::report::results_table(&study));
+    println!("{}", study.results_table());
     // ANCHOR_END: run_study
     let r = &study.results;
     assert_eq!((r.n_train, r.n_test), (60_000, 10_000));
@@ -38,7 +38,7 @@ fn chapter_6_results_and_discussion() {
     assert!(codes.test_accuracy >= 0.9634 && raw.test_accuracy >= 0.975);
 
     // ANCHOR: loss_history
-    println!("{}", ae_mlp::output::report::history_table(&study));
+    println!("{}", study.history_table());
     let figures = study.figures().expect("the study's figures draw");
     figures[0].show(); // autoencoder loss per epoch
                        // ANCHOR_END: loss_history

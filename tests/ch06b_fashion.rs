@@ -28,7 +28,7 @@ fn chapter_6b_beyond_mnist_fashion() {
     let config: StudyConfig =
         StudyConfig { data_dir: Some("/usr/share/datasets/fashion-mnist".into()), ..StudyConfig::default() };
     let study: Study = Study::run_cached(&config, &default_cache_dir(), &mut |_, _| {}).expect("the study runs");
-    println!("{}", ae_mlp::output::report::results_table(&study));
+    println!("{}", study.results_table());
     // ANCHOR_END: run_study
     let r = &study.results;
     assert_eq!((r.n_train, r.n_test), (60_000, 10_000));

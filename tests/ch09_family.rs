@@ -45,10 +45,9 @@ fn chapter_9_the_autoencoder_family() {
     assert!(bad_rho.build().unwrap_err().to_string().contains("rho"));
 
     // ANCHOR: compare
-    let data = Mnist::load_bundled().expect("the bundled MNIST loads");
-    let family: Family =
-        Family::run_cached(&FamilyConfig::default(), &default_cache_dir(), &mut |line: &str| println!("{line}"))
-            .expect("the comparison trains, or comes from the cache");
+    let family: Family = Family::run_cached(&FamilyConfig::default(), &default_cache_dir(), &mut |_, _| {})
+        .expect("the comparison trains, or comes from the cache");
+    let data: &Mnist = &family.data;
     println!("{}", family.results.table());
     // ANCHOR_END: compare
     let r = &family.results;
@@ -65,11 +64,11 @@ fn chapter_9_the_autoencoder_family() {
         assert!(v.test_mse < 0.025, "{}: every kind reconstructs: MSE {}", v.variant.label, v.test_mse);
         assert!(v.codes.mlp > 0.95, "{}: codes → MLP {}", v.variant.label, v.codes.mlp);
     }
-    let get = |kind: &str| r.of_kind(kind).expect("every kind is in the table");
-    let vanilla_row = get("vanilla");
+    let get = |kind: KindName| r.of_kind(kind).expect("every kind is in the table");
+    let vanilla_row = get(KindName::Vanilla);
     // The vanilla row is the original study's autoencoder (same settings, same seed).
     assert!(vanilla_row.test_mse <= 0.0117, "as good as the original's 0.0117: {}", vanilla_row.test_mse);
-    for kind in ["denoising", "sparse", "variational"] {
+    for kind in [KindName::Denoising, KindName::Sparse, KindName::Variational] {
         assert!(
             get(kind).test_mse > vanilla_row.test_mse,
             "{kind}: only the vanilla one is trained for clean MSE alone"
@@ -77,8 +76,8 @@ fn chapter_9_the_autoencoder_family() {
     }
 
     // ANCHOR: denoising
-    let vanilla: Autoencoder = family.autoencoder("vanilla").expect("trained").clone();
-    let denoising: Autoencoder = family.autoencoder("denoising").expect("trained").clone();
+    let vanilla: Autoencoder = family.autoencoder(KindName::Vanilla).expect("trained").clone();
+    let denoising: Autoencoder = family.autoencoder(KindName::Denoising).expect("trained").clone();
     let noisy: Array2<f32> =
         Noise::Gaussian { std_dev: 0.3 }.corrupt_seeded(data.test.x.view(), 7).expect("corrupts the test images");
     let from_vanilla: Array2<f32> = vanilla.reconstruct(&noisy).expect("reconstructs");
@@ -87,7 +86,7 @@ fn chapter_9_the_autoencoder_family() {
     let vanilla_mse: f32 = ae_mlp::nn::loss::mse(from_vanilla.view(), data.test.x.view(), None);
     let denoising_mse: f32 = ae_mlp::nn::loss::mse(from_denoising.view(), data.test.x.view(), None);
     println!("MSE to the clean test images: noisy input {noisy_mse:.4}, vanilla {vanilla_mse:.4}, denoising {denoising_mse:.4}");
-    family.figure("family_denoising", &data).expect("draws").show();
+    family.figure("family_denoising").expect("draws").show();
     // ANCHOR_END: denoising
     assert!(
         denoising_mse < 0.6 * vanilla_mse,
@@ -95,14 +94,14 @@ fn chapter_9_the_autoencoder_family() {
     );
     assert!(vanilla_mse < noisy_mse, "even the vanilla bottleneck drops some noise");
     assert!((r.noisy_input_mse - noisy_mse).abs() < 1e-6, "the table's noise is this noise");
-    assert!((get("denoising").noisy_test_mse - denoising_mse).abs() < 1e-6);
+    assert!((get(KindName::Denoising).noisy_test_mse - denoising_mse).abs() < 1e-6);
     assert!((vanilla_row.noisy_test_mse - vanilla_mse).abs() < 1e-6);
     let clean_vanilla = vanilla.reconstruction_mse(&data.test.x).unwrap();
     let clean_denoising = denoising.reconstruction_mse(&data.test.x).unwrap();
     assert!(clean_denoising > clean_vanilla, "the price: worse on clean images, {clean_denoising} vs {clean_vanilla}");
 
     // ANCHOR: sparse
-    let sparse: Autoencoder = family.autoencoder("sparse").expect("trained").clone();
+    let sparse: Autoencoder = family.autoencoder(KindName::Sparse).expect("trained").clone();
     let vanilla_codes: Array2<f32> = vanilla.encode(&data.test.x).expect("encodes");
     let sparse_codes: Array2<f32> = sparse.encode(&data.test.x).expect("encodes");
     for (name, codes) in [("vanilla", &vanilla_codes), ("sparse (L1)", &sparse_codes)] {
@@ -116,14 +115,14 @@ fn chapter_9_the_autoencoder_family() {
             100.0 * zeros
         );
     }
-    family.figure("family_code_histogram", &data).expect("draws").show();
+    family.figure("family_code_histogram").expect("draws").show();
     // ANCHOR_END: sparse
     let zeros = |c: &Array2<f32>| c.iter().filter(|&&v| v == 0.0).count() as f32 / c.len() as f32;
     let dead = |c: &Array2<f32>| (0..c.ncols()).filter(|&j| c.column(j).iter().all(|&v| v == 0.0)).count();
     assert!(zeros(&sparse_codes) > 0.5, "the L1 penalty makes more than half the code values 0");
     assert!(zeros(&sparse_codes) > zeros(&vanilla_codes) + 0.2, "far sparser than the vanilla code");
     assert!(dead(&sparse_codes) > dead(&vanilla_codes), "partly by killing more units");
-    let sparse_row = get("sparse");
+    let sparse_row = get(KindName::Sparse);
     assert!(
         sparse_row.test_mse > vanilla_row.test_mse && sparse_row.codes.mlp < vanilla_row.codes.mlp,
         "sparsity costs here"
@@ -143,9 +142,9 @@ fn chapter_9_the_autoencoder_family() {
     assert!(mean_activation.iter().all(|&a| a > 0.02), "and no unit dies: {mean_activation}");
 
     // ANCHOR: vae_samples
-    let vae: Autoencoder = family.autoencoder("variational").expect("trained").clone();
+    let vae: Autoencoder = family.autoencoder(KindName::Variational).expect("trained").clone();
     let samples: Array2<f32> = vae.sample(40, 2024).expect("decodes draws from the prior");
-    family.figure("family_vae_samples", &data).expect("draws").show();
+    family.figure("family_vae_samples").expect("draws").show();
     let nearest = ae_mlp::experiments::knn::nearest_neighbours(data.train.x.view(), samples.view(), 1);
     let mut sample_to_digit: Vec<f32> = Vec::new(); // MSE from each sample to its nearest training digit
     for (i, near) in nearest.iter().enumerate() {
@@ -170,7 +169,7 @@ fn chapter_9_the_autoencoder_family() {
     // ANCHOR: latent_map
     let mu: Array2<f32> = vae.encode(&data.test.x).expect("encodes");
     let map: Array2<f32> = ae_mlp::experiments::family::pca_2d(&mu).expect("projects");
-    family.figure("family_latent_map", &data).expect("draws").show();
+    family.figure("family_latent_map").expect("draws").show();
     let ones: Vec<usize> = (0..data.test.len()).filter(|&i| data.test.y[i] == 1).collect();
     let centre_of_ones: Array1<f32> = map.select(Axis(0), &ones).mean_axis(Axis(0)).expect("there are 1s");
     println!("the 1s gather around ({:.2}, {:.2}) of the map", centre_of_ones[0], centre_of_ones[1]);
@@ -181,7 +180,7 @@ fn chapter_9_the_autoencoder_family() {
     assert!(ones_spread.sum() < 0.6 * spread.sum(), "the 1s form a tight cluster: {ones_spread} vs {spread}");
 
     // ANCHOR: interpolation
-    family.figure("family_interpolation", &data).expect("draws").show();
+    family.figure("family_interpolation").expect("draws").show();
     // ANCHOR_END: interpolation
 
     // ANCHOR: scarce
@@ -200,7 +199,7 @@ fn chapter_9_the_autoencoder_family() {
     let (mlp, knn, spread) = (cell(Some(raw.scarce_mlp)), cell(Some(raw.scarce_knn)), cell(raw.scarce_spread));
     println!("{:<40} {mlp:>8} {knn:>8} {spread:>12}", "raw pixels");
     // ANCHOR_END: scarce
-    let vae_row = get("variational");
+    let vae_row = get(KindName::Variational);
     for v in &r.variants {
         assert!(
             v.codes.mlp < raw.mlp,

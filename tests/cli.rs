@@ -297,3 +297,80 @@ fn a_network_too_large_for_memory_is_refused_before_training() {
     assert!(line.starts_with("error: invalid --latent 100000000:"), "{line}");
     assert_no_results(&out);
 }
+
+/// The config a run recorded: `key` ("config") of the JSON file `name` in `out`.
+fn recorded_config(out: &Path, name: &str) -> serde_json::Value {
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join(name)).unwrap()).unwrap();
+    json["config"].clone()
+}
+
+/// The learning rate of a recorded `TrainParams` (Adam's, the default optimiser).
+fn learning_rate(train: &serde_json::Value) -> f64 {
+    train["optimizer"]["Adam"]["learning_rate"].as_f64().expect("an Adam learning rate")
+}
+
+#[test]
+fn kind_all_passes_every_training_flag_to_every_model() {
+    // The few-label runs draw 100 labelled images per class: 1,000 training images, 100 of each digit.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tiny_data(&tmp.path().join("data"), [1000, 1000, 20, 20]);
+    let out = tmp.path().join("out");
+    let (seed, lr, batch) = ("7", "0.002", "500");
+    succeed(&[
+        "--kind",
+        "all",
+        "--data",
+        s(&data),
+        "--out",
+        s(&out),
+        "--epochs",
+        "1",
+        "--latent",
+        "4",
+        "--seed",
+        seed,
+        "--learning-rate",
+        lr,
+        "--batch-size",
+        batch,
+        "--skip-raw",
+        "--skip-figures",
+        "--quiet",
+    ]);
+    let config = recorded_config(&out, "family.json");
+    let lr: f64 = lr.parse().unwrap();
+    let close = |v: f64| (v - lr).abs() < 1e-9;
+    for v in config["variants"].as_array().unwrap() {
+        let train = &v["params"]["train"];
+        assert!(close(learning_rate(train)), "autoencoder {}: {train}", v["label"]);
+        assert_eq!((train["seed"].as_u64(), train["batch_size"].as_u64()), (Some(7), Some(500)));
+    }
+    for mlp in ["codes_mlp", "raw_mlp"] {
+        let train = &config[mlp]["train"];
+        assert!(close(learning_rate(train)), "--learning-rate must reach the {mlp}: {train}");
+        assert_eq!((train["seed"].as_u64(), train["batch_size"].as_u64()), (Some(7), Some(500)), "{mlp}");
+    }
+    // The few-label runs: the labelled images and their MLPs' training follow the same flags.
+    assert_eq!(config["labelled_seed"].as_u64(), Some(7), "--seed must pick the labelled images");
+    let scarce = &config["scarce_train"];
+    assert!(close(learning_rate(scarce)), "--learning-rate must reach the few-label MLPs: {scarce}");
+    assert_eq!(scarce["seed"].as_u64(), Some(7), "--seed must reach the few-label MLPs: {scarce}");
+    assert_eq!(scarce["batch_size"].as_u64(), Some(500), "--batch-size must reach the few-label MLPs: {scarce}");
+}
+
+#[test]
+fn print_config_shows_the_resolved_config_and_trains_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let stdout = succeed(&["--print-config", "--seed", "3", "--mlp-epochs", "2", "--out", s(&out)]);
+    let config: serde_json::Value = serde_json::from_str(&stdout).expect("the config as JSON");
+    assert_eq!(config["study"]["autoencoder"]["train"]["seed"], 3, "{stdout}");
+    assert_eq!(config["study"]["codes_mlp"]["train"]["epochs"], 2, "{stdout}");
+    assert_eq!(config["study"]["autoencoder"]["train"]["epochs"], 15, "{stdout}");
+    assert!(!out.exists(), "--print-config wrote {}", out.display());
+
+    let stdout = succeed(&["--print-config", "--kind", "all", "--batch-size", "64"]);
+    let config: serde_json::Value = serde_json::from_str(&stdout).expect("the config as JSON");
+    assert_eq!(config["family"]["scarce_train"]["batch_size"], 64, "{stdout}");
+    assert_eq!(config["family"]["variants"].as_array().map(Vec::len), Some(5), "{stdout}");
+}

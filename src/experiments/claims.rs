@@ -6,14 +6,13 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::experiments::baselines::{self, BaselineRow, BaselineSettings, Baselines};
+use crate::experiments::few_labels::{default_few_labels_settings, few_labels, FewLabels};
+use crate::experiments::finetune::fine_tune_study_cached;
 use crate::experiments::study::{ClassifierResult, Study};
-use crate::models::finetune::{self, FineTuneParams, FineTuneResult};
-use crate::models::metrics::accuracy;
-use crate::models::mlp::MlpParams;
+use crate::models::finetune::{FineTuneParams, FineTuneResult};
 use crate::output::report::percent;
-use crate::train::TrainParams;
 
 /// FLOPs of one training step per multiply-add of the forward pass: 2 forward (multiply and
 /// add), 4 backward (dL/dW and dL/dx). Counted, not measured.
@@ -54,33 +53,6 @@ pub struct Claim {
     pub verdict: Verdict,
 }
 
-/// Test accuracy of an MLP on codes and on raw pixels when only a few labels are known.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FewLabels {
-    /// Labelled training images per class (the whole training set still trains the autoencoder).
-    pub per_class: usize,
-    /// One subset (and initialisation) per seed.
-    pub seeds: Vec<u64>,
-    /// The schedule both MLPs train with.
-    pub train: TrainParams,
-    /// Test accuracy of the codes → MLP, per seed.
-    pub codes: Vec<f32>,
-    /// Test accuracy of the pixels → MLP, per seed.
-    pub raw: Vec<f32>,
-}
-
-impl FewLabels {
-    /// Mean codes → MLP test accuracy over the seeds.
-    pub fn codes_mean(&self) -> f32 {
-        mean(&self.codes)
-    }
-
-    /// Mean pixels → MLP test accuracy over the seeds.
-    pub fn raw_mean(&self) -> f32 {
-        mean(&self.raw)
-    }
-}
-
 /// A count with thousands separators, as the book prints them: 10000 → "10,000".
 pub fn format_count(n: usize) -> String {
     let digits = n.to_string();
@@ -92,43 +64,6 @@ pub fn format_count(n: usize) -> String {
         out.push(c);
     }
     out
-}
-
-fn mean(v: &[f32]) -> f32 {
-    v.iter().sum::<f32>() / v.len().max(1) as f32
-}
-
-/// Trains the study's two MLPs (same shapes) on `per_class` labelled images per class, for
-/// each seed, and scores them on the whole test set. The codes come from the study's
-/// autoencoder, which saw all 60,000 images without their labels.
-pub fn few_labels(study: &Study, per_class: usize, seeds: &[u64], train: &TrainParams) -> Result<FewLabels> {
-    let config = &study.results.config;
-    let test = &study.data.test;
-    let scale = |codes: ndarray::Array2<f32>| match &study.scaler {
-        Some(s) => s.transform(codes.view()),
-        None => Ok(codes),
-    };
-    let test_codes = scale(study.autoencoder.encode(&test.x)?)?;
-    let (mut codes, mut raw) = (Vec::new(), Vec::new());
-    for &seed in seeds {
-        let subset = study.data.train.stratified_subset(per_class, seed)?;
-        let subset_codes = scale(study.autoencoder.encode(&subset.x)?)?;
-        let fit = |params: &MlpParams, x: &ndarray::Array2<f32>, test_x: &ndarray::Array2<f32>| -> Result<f32> {
-            let params = params.clone().train(train.clone().seed(seed));
-            let (mlp, _) = params.fit(x.view(), subset.y.view(), None, &mut crate::output::report::silent)?;
-            accuracy(&mlp.predict(test_x)?, &test.y)
-        };
-        codes.push(fit(&config.codes_mlp, &subset_codes, &test_codes)?);
-        raw.push(fit(&config.raw_mlp, &subset.x, &test.x)?);
-    }
-    Ok(FewLabels { per_class, seeds: seeds.to_vec(), train: train.clone(), codes, raw })
-}
-
-/// The few-label schedule: 100 labelled images per class, 50 epochs of batches of 32 (the
-/// study's 15 epochs of 256 would make only 60 gradient steps on 1,000 images), three seeds.
-/// The verdicts use this budget; [`ClaimsReport::fewer_labels`] repeats it with 10 per class.
-pub fn default_few_labels_settings() -> (usize, Vec<u64>, TrainParams) {
-    (100, vec![1, 2, 3], TrainParams::default().epochs(50).batch_size(32))
 }
 
 /// Everything the chapter measures, gathered once.
@@ -166,14 +101,14 @@ impl ClaimsReport {
     pub fn gather_cached(study: &Study, dir: &Path) -> Result<ClaimsReport> {
         let r = &study.results;
         let raw_mlp = r.raw_mlp.clone().ok_or_else(|| {
-            crate::Error::param("run_raw_mlp", false, "the claims need the raw-pixel MLP; use StudyConfig::default()")
+            Error::param("run_raw_mlp", false, "the claims need the raw-pixel MLP; use StudyConfig::default()")
         })?;
         let baselines = baselines::run_all_cached(study, dir, &BaselineSettings::default())?;
-        let finetune = finetune::fine_tune_study_cached(study, dir, &FineTuneParams::default())?;
+        let finetune = fine_tune_study_cached(study, dir, &FineTuneParams::default())?;
         let (per_class, seeds, train) = default_few_labels_settings();
         let budget = |per_class: usize| {
             crate::output::cache::cached(dir, "few-labels", &(per_class, &seeds, &train, &r.config), || {
-                few_labels(study, per_class, &seeds, &train)
+                few_labels(study, per_class, &seeds, &train, &mut crate::experiments::pipeline::quiet)
             })
         };
         let (few_labels, fewer_labels) = (budget(per_class)?, budget(per_class / 10)?);

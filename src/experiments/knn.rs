@@ -44,7 +44,7 @@ pub fn knn_classify(
         ));
     }
     let neighbours = nearest_neighbours(train, queries, k);
-    Ok(neighbours.into_iter().map(|n| vote(n, labels)).collect())
+    Ok(neighbours.into_iter().map(|n| vote(&n.iter().map(|&(_, i)| labels[i]).collect::<Vec<u8>>())).collect())
 }
 
 /// The `k` nearest rows of `points` (n, d) to every row of `queries` (m, d), nearest first,
@@ -80,20 +80,28 @@ fn nearest(dist: ArrayView1<f32>, k: usize) -> Vec<(f32, usize)> {
     best
 }
 
-/// The most common label among the neighbours (nearest first); ties to the nearest.
-fn vote(neighbours: Vec<(f32, usize)>, labels: ArrayView1<u8>) -> u8 {
+/// The label most frequent among `neighbours` (nearest first); a tie goes to the tied class
+/// whose nearest member comes first.
+pub fn vote(neighbours: &[u8]) -> u8 {
     let mut counts = [0usize; 256];
-    for &(_, i) in &neighbours {
-        counts[usize::from(labels[i])] += 1;
+    for &l in neighbours {
+        counts[usize::from(l)] += 1;
     }
-    let top = counts.iter().copied().max().unwrap_or(0);
-    neighbours.iter().map(|&(_, i)| labels[i]).find(|&l| counts[usize::from(l)] == top).unwrap_or(0)
+    let best = neighbours.iter().map(|&l| counts[usize::from(l)]).max().unwrap_or(0);
+    neighbours.iter().copied().find(|&l| counts[usize::from(l)] == best).unwrap_or(0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn the_vote_takes_the_majority_and_breaks_ties_by_the_nearest() {
+        assert_eq!(vote(&[1, 2, 2]), 2);
+        assert_eq!(vote(&[3, 1, 1, 3, 5]), 3, "tie between 3 and 1: 3 is nearest");
+        assert_eq!(vote(&[7]), 7);
+    }
 
     #[test]
     fn matches_brute_force() {

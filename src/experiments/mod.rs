@@ -1,9 +1,14 @@
 //! The experiments: the original study, the autoencoder family compared, the original's
-//! claims checked against classical baselines, and the methods they use (k-NN, label spreading).
+//! claims checked against classical baselines, and the methods they use (k-NN, label
+//! spreading). All of them are configurations of one [`pipeline`].
 
 pub mod baselines;
 pub mod claims;
 pub mod family;
+pub mod few_labels;
+pub mod finetune;
+pub mod kind;
 pub mod knn;
+pub mod pipeline;
 pub mod spreading;
 pub mod study;

@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
-use crate::models::metrics::accuracy;
 use crate::models::mlp::{argmax_rows, classification_evaluation, classification_loss, Mlp};
 use crate::models::scale::Standardizer;
 use crate::nn::{Param, Stack};
@@ -81,7 +80,7 @@ impl FineTuned {
 
 impl Trainable for FineTuned {
     fn train_step(&mut self, x: ArrayView2<f32>, labels: Option<ArrayView1<u8>>, _rng: &mut Rng) -> Result<BatchStats> {
-        let labels = labels.ok_or_else(|| Error::param("labels", "none", "fine-tuning trains on labelled data"))?;
+        let labels = labels.ok_or(Error::MissingLabels { context: "fine-tuning" })?;
         let code = self.encoder.forward_train(x);
         self.head.forward_train(code);
         let stats = classification_loss(&mut self.head, labels);
@@ -99,7 +98,7 @@ impl Trainable for FineTuned {
     }
 
     fn evaluate(&self, data: Split<'_>) -> Result<Evaluation> {
-        let labels = data.labels.ok_or_else(|| Error::param("labels", "none", "accuracy needs labels"))?;
+        let labels = data.labels.ok_or(Error::MissingLabels { context: "the accuracy of a fine-tuned model" })?;
         let logits = self.head.predict(self.encoder.predict(data.x)?.view())?;
         Ok(classification_evaluation(logits.view(), labels))
     }
@@ -197,39 +196,6 @@ pub struct FineTuneResult {
     pub parameters: usize,
     /// Per-epoch training loss and accuracy.
     pub history: History,
-}
-
-/// Fine-tunes the study's classifier on all training images and scores it on the test set.
-pub fn fine_tune_study(
-    study: &crate::experiments::study::Study,
-    params: &FineTuneParams,
-) -> Result<(FineTuned, FineTuneResult)> {
-    let start = FineTuned::from_study(&study.autoencoder, study.scaler.as_ref(), &study.codes_mlp)?;
-    let (train, test) = (&study.data.train, &study.data.test);
-    let start_test_accuracy = accuracy(&start.predict(&test.x)?, &test.y)?;
-    let (model, history) = params.fit(start, train, None, &mut crate::output::report::silent)?;
-    let result = FineTuneResult {
-        params: params.clone(),
-        start_test_accuracy,
-        test_accuracy: accuracy(&model.predict(&test.x)?, &test.y)?,
-        train_accuracy: accuracy(&model.predict(&train.x)?, &train.y)?,
-        seconds_per_epoch: history.median_epoch_seconds(),
-        macs_per_sample: model.macs_per_sample(),
-        parameters: model.n_parameters(),
-        history,
-    };
-    Ok((model, result))
-}
-
-/// [`fine_tune_study`]'s result, computed once per (params, study config, library source).
-pub fn fine_tune_study_cached(
-    study: &crate::experiments::study::Study,
-    dir: &std::path::Path,
-    params: &FineTuneParams,
-) -> Result<FineTuneResult> {
-    crate::output::cache::cached(dir, "finetune", &(params, &study.results.config), || {
-        Ok(fine_tune_study(study, params)?.1)
-    })
 }
 
 #[cfg(test)]

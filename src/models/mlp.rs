@@ -191,7 +191,7 @@ fn count_correct(logits: ArrayView2<f32>, labels: ArrayView1<u8>) -> usize {
 
 impl Trainable for Mlp {
     fn train_step(&mut self, x: ArrayView2<f32>, labels: Option<ArrayView1<u8>>, _rng: &mut Rng) -> Result<BatchStats> {
-        let labels = labels.ok_or_else(|| Error::param("labels", "none", "a classifier trains on labelled data"))?;
+        let labels = labels.ok_or(Error::MissingLabels { context: "training a classifier" })?;
         self.stack.forward_train(x);
         let stats = classification_loss(&mut self.stack, labels);
         self.stack.backward(x, false);
@@ -203,7 +203,7 @@ impl Trainable for Mlp {
     }
 
     fn evaluate(&self, data: Split<'_>) -> Result<Evaluation> {
-        let labels = data.labels.ok_or_else(|| Error::param("labels", "none", "accuracy needs labels"))?;
+        let labels = data.labels.ok_or(Error::MissingLabels { context: "the accuracy of a classifier" })?;
         self.check_labels(labels)?;
         Ok(classification_evaluation(self.stack.predict(data.x)?.view(), labels))
     }

@@ -22,7 +22,7 @@ pub struct Standardizer {
 impl Standardizer {
     /// Learns the statistics of x (n, features). Errors on an empty x.
     pub fn fit(x: ArrayView2<f32>) -> Result<Self> {
-        let mean = x.mean_axis(Axis(0)).ok_or_else(|| Error::param("x", "0 rows", "standardising needs data"))?;
+        let mean = x.mean_axis(Axis(0)).ok_or(Error::EmptyData { context: "Standardizer::fit" })?;
         let std = x.std_axis(Axis(0), 0.0).mapv(|s| if s > 1e-6 { s } else { 1.0 });
         Ok(Standardizer { mean, std })
     }

@@ -14,7 +14,6 @@ use crate::models::mlp::MlpParams;
 use crate::nn::Activation;
 use crate::output::cache::default_cache_dir;
 use crate::output::plot::{self, Figure};
-use crate::output::report;
 use crate::output::write_atomic;
 use crate::train::TrainParams;
 
@@ -107,7 +106,7 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     for (tag, activation) in [("relu", Activation::Relu), ("identity", Activation::Identity)] {
         let params = MlpParams { activation, ..MlpParams::raw_pixels() }.train(TrainParams::default().epochs(5));
         let valid = Some((data.test.x.view(), data.test.y.view()));
-        let (_, history) = params.fit(data.train.x.view(), data.train.y.view(), valid, &mut report::silent)?;
+        let (_, history) = params.fit(data.train.x.view(), data.train.y.view(), valid, &mut crate::train::silent)?;
         if let Some(last) = history.epochs.last() {
             number(&format!("raw5_{tag}_accuracy"), percent(last.val_accuracy.unwrap_or(f32::NAN)))?;
             number(&format!("raw5_{tag}_train_accuracy"), percent(last.train_accuracy.unwrap_or(f32::NAN)))?;
@@ -133,8 +132,8 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
         number("raw_parameters", raw.parameters.to_string())?;
     }
     number("study_seconds", format!("{:.1} s", r.total_seconds))?;
-    number("results_table", report::results_table(&study))?;
-    number("ae_history_table", report::history_table(&study))?;
+    number("results_table", study.results_table())?;
+    number("ae_history_table", study.history_table())?;
     let top = r.codes_mlp.confusion.top_confusions(3);
     number(
         "top_confusions",
@@ -155,7 +154,7 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     number("fashion_ae_test_mse", format!("{:.5}", f.autoencoder.test_mse))?;
     number("fashion_codes_accuracy", percent(f.codes_mlp.test_accuracy))?;
     number("fashion_codes_train_accuracy", percent(f.codes_mlp.train_accuracy))?;
-    number("fashion_results_table", report::results_table(&fashion))?;
+    number("fashion_results_table", fashion.results_table())?;
     if let Some(raw) = &f.raw_mlp {
         number("fashion_raw_accuracy", percent(raw.test_accuracy))?;
         number("fashion_raw_train_accuracy", percent(raw.train_accuracy))?;

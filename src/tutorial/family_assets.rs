@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::data::Mnist;
 use crate::error::Result;
 use crate::experiments::family::{Family, FamilyConfig};
 use crate::models::autoencoder::{AutoencoderKind, SparsityPenalty};
@@ -12,7 +11,7 @@ use crate::output::report::percent;
 
 /// Writes `generated/family_*.md` and `figures/family_*.{png,svg}`; returns the files written.
 pub fn write_family_assets(generated: &Path, figures: &Path) -> Result<Vec<PathBuf>> {
-    let family = Family::run_cached(&FamilyConfig::default(), &default_cache_dir(), &mut |_| {})?;
+    let family = Family::run_cached(&FamilyConfig::default(), &default_cache_dir(), &mut |_, _| {})?;
     let r = &family.results;
     let mut written = Vec::new();
     let mut number = |name: &str, value: String| -> Result<()> {
@@ -28,7 +27,7 @@ pub fn write_family_assets(generated: &Path, figures: &Path) -> Result<Vec<PathB
     number("raw_scarce_spread", r.raw.scarce_spread.map_or("–".into(), percent))?;
     number("raw_mlp", percent(r.raw.mlp))?;
     for v in &r.variants {
-        let kind = v.variant.params.kind.name();
+        let kind = v.variant.kind_name();
         // The first variant of each kind is the one the chapter names.
         if r.of_kind(kind).map(|first| first.variant.label != v.variant.label).unwrap_or(true) {
             continue;
@@ -44,7 +43,7 @@ pub fn write_family_assets(generated: &Path, figures: &Path) -> Result<Vec<PathB
         number("best_scarce", format!("{} ({label}, {classifier})", percent(accuracy)))?;
         number("best_scarce_accuracy", percent(accuracy))?;
     }
-    let data = Mnist::load_bundled()?;
+    let data = &family.data;
     // The code statistics the chapter's `sparse` and `sparse_kl` cells print.
     for (kind, ae) in r.variants.iter().zip(&family.autoencoders).map(|(v, a)| (v.variant.params.kind, a)) {
         let codes = ae.encode(&data.test.x)?;
@@ -63,7 +62,7 @@ pub fn write_family_assets(generated: &Path, figures: &Path) -> Result<Vec<PathB
             _ => {}
         }
     }
-    for figure in family.figures(&data)? {
+    for figure in family.figures()? {
         written.extend(figure.save(figures)?);
     }
     Ok(written)

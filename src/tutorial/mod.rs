@@ -81,7 +81,7 @@ fn include(dir: &Path, spec: &str) -> Result<(PathBuf, String)> {
         _ => (spec, None),
     };
     let path = dir.join(file.trim());
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::Io { path: path.clone(), source: e })?;
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::Read { path: path.clone(), source: e })?;
     let text = match anchor {
         Some(a) => anchor_region(&text, a.trim()).ok_or_else(|| Error::Tutorial {
             reason: format!("{} has no `// ANCHOR: {a}` … `// ANCHOR_END: {a}` region", path.display()),
@@ -152,7 +152,7 @@ fn cell_include(dir: &Path, block: &[&str]) -> Result<Option<(PathBuf, String)>>
 /// resolve relative to its folder, and image links are rewritten to work from `notebooks/`.
 pub fn notebook_from_chapter(chapter: &Path) -> Result<Notebook> {
     let dir = chapter.parent().unwrap_or(Path::new("."));
-    let text = std::fs::read_to_string(chapter).map_err(|e| Error::Io { path: chapter.to_path_buf(), source: e })?;
+    let text = std::fs::read_to_string(chapter).map_err(|e| Error::Read { path: chapter.to_path_buf(), source: e })?;
     let mut cells = vec![Cell::Code(SETUP_CELL.to_string())];
     let mut prose: Vec<String> = Vec::new();
     let flush = |prose: &mut Vec<String>, cells: &mut Vec<Cell>| {
@@ -263,7 +263,7 @@ pub fn chapters_with_notebooks(root: &Path) -> Result<Vec<(PathBuf, PathBuf, Not
     let src = root.join("book").join("src");
     let summary_path = src.join("SUMMARY.md");
     let summary =
-        std::fs::read_to_string(&summary_path).map_err(|e| Error::Io { path: summary_path.clone(), source: e })?;
+        std::fs::read_to_string(&summary_path).map_err(|e| Error::Read { path: summary_path.clone(), source: e })?;
     let mut out = Vec::new();
     for line in summary.lines() {
         let Some(link) = line.split("](").nth(1).and_then(|r| r.split(')').next()) else { continue };

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use super::{BaselineRow, BaselineSettings};
 use crate::error::{Error, Result};
+use crate::experiments::knn::vote;
 
 /// Stream of the seed that draws the scored test images.
 const QUERY_STREAM: u64 = 70;
@@ -24,17 +25,6 @@ pub fn query_indices(n_test: usize, queries: usize, seed: u64) -> Vec<usize> {
     let mut all = sample(&mut rng, n_test, n_test).into_vec();
     all.truncate(queries.min(n_test));
     all
-}
-
-/// The label most frequent among `neighbours` (nearest first); a tie goes to the tied class
-/// whose nearest member comes first.
-pub fn vote(neighbours: &[u8]) -> u8 {
-    let mut counts = [0usize; 256];
-    for &l in neighbours {
-        counts[usize::from(l)] += 1;
-    }
-    let best = neighbours.iter().map(|&l| counts[usize::from(l)]).max().unwrap_or(0);
-    neighbours.iter().copied().find(|&l| counts[usize::from(l)] == best).unwrap_or(0)
 }
 
 /// One row per k in `settings.knn_k`: a k-d tree (or, above 64 features, a linear scan) over
@@ -97,13 +87,6 @@ pub fn knn(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_vote_takes_the_majority_and_breaks_ties_by_the_nearest() {
-        assert_eq!(vote(&[1, 2, 2]), 2);
-        assert_eq!(vote(&[3, 1, 1, 3, 5]), 3, "tie between 3 and 1: 3 is nearest");
-        assert_eq!(vote(&[7]), 7);
-    }
 
     #[test]
     fn query_subsets_are_seeded_prefixes() {

@@ -1,45 +1,26 @@
 //! The whole study as a function of a config: train the autoencoder, encode every image,
 //! classify the codes with an MLP, and compare with an MLP on raw pixels.
 //!
-//! `main.rs` only parses arguments and shows progress; the tests and notebooks call the same
-//! steps, so none of them re-implements one.
+//! The study is one configuration of the [`pipeline`](crate::experiments::pipeline): `main.rs`
+//! only parses arguments and shows progress; the tests and notebooks call the same steps, so
+//! none of them re-implements one.
+
+mod figures;
+mod tables;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use ndarray::{s, Array2};
 use serde::{Deserialize, Serialize};
 
-use crate::data::Mnist;
-use crate::error::{Error, Result};
+use crate::data::{Dataset, Mnist};
+use crate::error::Result;
+use crate::experiments::pipeline::{self, fit_classifier, Codes, Experiment, Fitted, Labels, Observer, Stage};
 use crate::models::autoencoder::{Autoencoder, AutoencoderParams};
 use crate::models::metrics::{accuracy, ConfusionMatrix};
 use crate::models::mlp::{Mlp, MlpParams};
 use crate::models::scale::Standardizer;
-use crate::output::plot::{self, Figure, Series};
-use crate::train::{Event, History};
-
-/// Which part of the study a progress event belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Stage {
-    /// Training the autoencoder on the training images.
-    Autoencoder,
-    /// Training the MLP on the 32-d codes.
-    CodesMlp,
-    /// Training the MLP on raw pixels.
-    RawMlp,
-}
-
-impl Stage {
-    /// A short label for progress bars and tables.
-    pub fn label(self) -> &'static str {
-        match self {
-            Stage::Autoencoder => "autoencoder",
-            Stage::CodesMlp => "codes → MLP",
-            Stage::RawMlp => "pixels → MLP",
-        }
-    }
-}
+use crate::train::History;
 
 /// Everything that decides the study's numbers. Recorded in `results.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,10 +88,7 @@ impl StudyConfig {
 
     /// Loads the data this config names.
     pub fn load_data(&self) -> Result<Mnist> {
-        match &self.data_dir {
-            None => Mnist::load_bundled(),
-            Some(dir) => Mnist::load_dir(dir),
-        }
+        pipeline::load_data(self.data_dir.as_deref())
     }
 }
 
@@ -167,7 +145,7 @@ pub struct StudyResults {
     pub codes_mlp: ClassifierResult,
     /// The MLP on raw pixels, when it ran.
     pub raw_mlp: Option<ClassifierResult>,
-    /// Wall seconds of the whole study, loading included.
+    /// Wall seconds of the whole study's training and scoring (loading the data excluded).
     pub total_seconds: f64,
     /// Versions of this crate and its main dependencies.
     pub versions: Vec<(String, String)>,
@@ -189,9 +167,9 @@ pub struct Study {
     pub results: StudyResults,
 }
 
-/// What the cache keeps of a study: everything but the data, which reloads in a fraction of a second.
+/// What a study trains and measures: everything but the data (what the cache keeps).
 #[derive(Serialize, Deserialize)]
-struct CachedStudy {
+pub struct TrainedStudy {
     autoencoder: Autoencoder,
     scaler: Option<Standardizer>,
     codes_mlp: Mlp,
@@ -207,37 +185,50 @@ impl StudyConfig {
 }
 
 impl Study {
-    /// Runs the whole study. `observer` sees every batch and epoch of every model.
-    pub fn run(config: &StudyConfig, observer: &mut dyn FnMut(Stage, Event<'_>)) -> Result<Study> {
-        config.check()?;
+    /// Runs the whole study on the data the config names. `observer` sees every batch and
+    /// epoch of every model.
+    pub fn run(config: &StudyConfig, observer: &mut Observer<'_>) -> Result<Study> {
+        pipeline::run(config, observer)
+    }
+
+    /// Like [`Study::run`], but reuses the trained models of an earlier run with the same
+    /// config and the same library source from `cache_dir`, and stores new ones there.
+    /// Tests and notebooks share one training this way; a fresh checkout trains for real.
+    pub fn run_cached(config: &StudyConfig, cache_dir: &Path, observer: &mut Observer<'_>) -> Result<Study> {
+        pipeline::run_cached(config, cache_dir, observer)
+    }
+}
+
+impl Experiment for Study {
+    type Config = StudyConfig;
+    type Trained = TrainedStudy;
+    const NAME: &'static str = "study";
+
+    fn check(config: &StudyConfig) -> Result<()> {
+        config.check()
+    }
+
+    fn data_dir(config: &StudyConfig) -> Option<&Path> {
+        config.data_dir.as_deref()
+    }
+
+    fn train(config: &StudyConfig, data: &Mnist, observer: &mut Observer<'_>) -> Result<TrainedStudy> {
         let started = Instant::now();
-        let data = config.load_data()?;
         let (train, test) = (&data.train, &data.test);
 
         // 1. The autoencoder learns to compress and rebuild the training images.
         let (autoencoder, ae_history) =
-            config.autoencoder.fit(train.x.view(), Some(test.x.view()), &mut |e| observer(Stage::Autoencoder, e))?;
+            pipeline::train_autoencoder(&config.autoencoder, data, "autoencoder", observer)?;
 
         // 2. Its encoder turns every image into a code (standardised with training statistics).
-        let (mut train_codes, mut test_codes) = (autoencoder.encode(&train.x)?, autoencoder.encode(&test.x)?);
-        let scaler = if config.standardize_codes { Some(Standardizer::fit(train_codes.view())?) } else { None };
-        if let Some(scaler) = &scaler {
-            train_codes = scaler.transform(train_codes.view())?;
-            test_codes = scaler.transform(test_codes.view())?;
-        }
+        let codes = Codes::encode(&autoencoder, data, config.standardize_codes)?;
 
         // 3. An MLP learns the digits from the codes alone.
-        let (codes_mlp, codes_result) =
-            fit_classifier(&config.codes_mlp, (&train_codes, train), (&test_codes, test), &mut |e| {
-                observer(Stage::CodesMlp, e)
-            })?;
+        let (codes_mlp, codes_result) = classify(&config.codes_mlp, &codes, "codes", data, observer)?;
 
         // 4. The comparison the original's claim needs: the same kind of MLP on raw pixels.
         let raw = if config.run_raw_mlp {
-            let (mlp, result) = fit_classifier(&config.raw_mlp, (&train.x, train), (&test.x, test), &mut |e| {
-                observer(Stage::RawMlp, e)
-            })?;
-            Some((mlp, result))
+            Some(classify(&config.raw_mlp, &Codes::pixels(data), "pixels", data, observer)?)
         } else {
             None
         };
@@ -260,107 +251,41 @@ impl Study {
             total_seconds: started.elapsed().as_secs_f64(),
             versions: versions(),
         };
-        Ok(Study { data, autoencoder, scaler, codes_mlp, raw_mlp: raw.map(|(m, _)| m), results })
+        let scaler = codes.scaler;
+        Ok(TrainedStudy { autoencoder, scaler, codes_mlp, raw_mlp: raw.map(|(m, _)| m), results })
     }
 
-    /// Like [`Study::run`], but reuses the trained models of an earlier run with the same
-    /// config and the same library source from `cache_dir`, and stores new ones there.
-    /// Tests and notebooks share one training this way; a fresh checkout trains for real.
-    pub fn run_cached(
-        config: &StudyConfig,
-        cache_dir: &Path,
-        observer: &mut dyn FnMut(Stage, Event<'_>),
-    ) -> Result<Study> {
-        let mut fresh = None;
-        let cached = crate::output::cache::cached(cache_dir, "study", config, || {
-            let study = Study::run(config, observer)?;
-            let cached = CachedStudy {
-                autoencoder: study.autoencoder.clone(),
-                scaler: study.scaler.clone(),
-                codes_mlp: study.codes_mlp.clone(),
-                raw_mlp: study.raw_mlp.clone(),
-                results: study.results.clone(),
-            };
-            fresh = Some(study);
-            Ok(cached)
-        })?;
-        if let Some(study) = fresh {
-            return Ok(study);
-        }
-        let data = config.load_data()?;
-        let CachedStudy { autoencoder, scaler, codes_mlp, raw_mlp, results } = cached;
-        Ok(Study { data, autoencoder, scaler, codes_mlp, raw_mlp, results })
-    }
-
-    /// The study's four figures: autoencoder loss, MLP accuracy, reconstructions, confusion matrix.
-    pub fn figures(&self) -> Result<Vec<Figure>> {
-        let r = &self.results;
-        let ae = &r.autoencoder.history;
-        let loss_name = self.autoencoder.loss.name();
-        let ae_loss = plot::line_chart(
-            "autoencoder_loss",
-            &format!("Autoencoder reconstruction loss ({loss_name})"),
-            "epoch",
-            loss_name,
-            &[
-                Series::per_epoch("training", &ae.train_loss()),
-                Series::per_epoch("validation (test set)", &ae.val_loss()),
-            ],
-        );
-        let mut series = vec![
-            Series::per_epoch("codes → MLP, training", &r.codes_mlp.history.train_accuracy()),
-            Series::per_epoch("codes → MLP, validation", &r.codes_mlp.history.val_accuracy()),
-        ];
-        if let Some(raw) = &r.raw_mlp {
-            series.push(Series::per_epoch("pixels → MLP, training", &raw.history.train_accuracy()));
-            series.push(Series::per_epoch("pixels → MLP, validation", &raw.history.val_accuracy()));
-        }
-        let mlp_accuracy = plot::line_chart("mlp_accuracy", "MLP accuracy per epoch", "epoch", "accuracy", &series);
-        let originals = self.data.test.x.slice(s![..10, ..]).to_owned();
-        let reconstructions = self.autoencoder.reconstruct(&originals)?;
-        let recon = plot::image_rows(
-            "reconstructions",
-            "Test digits (top) and their reconstructions from 32 numbers (bottom)",
-            &[("original".to_string(), originals), ("reconstruction".to_string(), reconstructions)],
-        );
-        let labels: Vec<String> = (0..10).map(|d| d.to_string()).collect();
-        let confusion = plot::confusion_heatmap(
-            "confusion_matrix",
-            &format!("codes → MLP on the test set: accuracy {:.2} %", 100.0 * r.codes_mlp.test_accuracy),
-            &r.codes_mlp.confusion.counts,
-            &labels,
-        );
-        Ok(vec![ae_loss, mlp_accuracy, recon, confusion])
-    }
-
-    /// Writes `results.json` and every figure (PNG and SVG) into `dir`; returns the paths.
-    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>> {
-        let json = serde_json::to_vec_pretty(&self.results)
-            .map_err(|e| Error::Io { path: dir.join("results.json"), source: e.into() })?;
-        let results_path = dir.join("results.json");
-        crate::output::write_atomic(&results_path, &json)?;
-        let mut written = vec![results_path];
-        for figure in self.figures()? {
-            written.extend(figure.save(dir)?);
-        }
-        Ok(written)
+    fn assemble(trained: TrainedStudy, data: Mnist) -> Study {
+        let TrainedStudy { autoencoder, scaler, codes_mlp, raw_mlp, results } = trained;
+        Study { data, autoencoder, scaler, codes_mlp, raw_mlp, results }
     }
 }
 
-/// Trains one classifier on (features, labels of `train`) and scores it on the test set.
-fn fit_classifier(
+/// Trains one classifier on `features` of every labelled training image, watching the test
+/// set, and scores it there.
+fn classify(
     params: &MlpParams,
-    (train_x, train): (&Array2<f32>, &crate::data::Dataset),
-    (test_x, test): (&Array2<f32>, &crate::data::Dataset),
-    observer: &mut dyn FnMut(Event<'_>),
+    features: &Codes<'_>,
+    name: &str,
+    data: &Mnist,
+    observer: &mut Observer<'_>,
 ) -> Result<(Mlp, ClassifierResult)> {
-    let (mlp, history) = params.fit(train_x.view(), train.y.view(), Some((test_x.view(), test.y.view())), observer)?;
-    let predicted = mlp.predict(test_x)?;
+    let (train, test): (&Dataset, &Dataset) = (&data.train, &data.test);
+    let (train_x, test_x) = (features.for_mlp(&features.train)?, features.for_mlp(&features.test)?);
+    let stage = Stage::Classifier { features: name, labels: Labels::All };
+    let Fitted { mlp, history, predicted } = fit_classifier(
+        params,
+        (train_x.view(), train.y.view()),
+        (test_x.view(), test.y.view()),
+        true,
+        stage,
+        observer,
+    )?;
     let result = ClassifierResult {
         features: train_x.ncols(),
         parameters: mlp.stack.n_parameters(),
         test_accuracy: accuracy(&predicted, &test.y)?,
-        train_accuracy: accuracy(&mlp.predict(train_x)?, &train.y)?,
+        train_accuracy: accuracy(&mlp.predict(&*train_x)?, &train.y)?,
         seconds_per_epoch: history.median_epoch_seconds(),
         history,
         confusion: ConfusionMatrix::new(&predicted, &test.y, params.classes)?,

@@ -62,7 +62,7 @@ struct StudyArgs {
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// A directory in the MNIST layout (raw or .gz IDX files) instead of the bundled MNIST,
-    /// e.g. /usr/share/datasets/fashion-mnist.
+    /// e.g. data/fashion-mnist (the bundled Fashion-MNIST).
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
     /// Where to write results.json and the figures.

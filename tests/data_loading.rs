@@ -259,7 +259,7 @@ fn checksum_mismatch() {
     let err = load_dir_with_checksums(dir.path(), &[(TRAIN_LABELS, &wrong)]).unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains(TRAIN_LABELS), "{msg}");
-    assert!(msg.contains("git checkout data/mnist"), "{msg}");
+    assert!(msg.contains("git checkout data/"), "{msg}");
     match err {
         Error::Data(DataError::Checksum { expected, found, .. }) => {
             assert_eq!(expected, wrong);

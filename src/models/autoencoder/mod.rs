@@ -4,18 +4,17 @@
 //! code (sparse), or a sampled code and a KL term (variational).
 //!
 //! One struct and one training step serve all four kinds; the kinds' own pieces live in
-//! [`noise`], [`sparse`] and [`variational`].
+//! [`Noise`], [`sparse`] and [`variational`].
 
 pub mod kind;
-pub mod noise;
 pub mod sparse;
 pub mod variational;
 
 use ndarray::{Array2, ArrayView1, ArrayView2, AsArray, Axis, Ix2};
 use serde::{Deserialize, Serialize};
 
+pub use crate::data::noise::Noise;
 pub use kind::AutoencoderKind;
-pub use noise::Noise;
 pub use sparse::SparsityPenalty;
 
 use crate::data::IMAGE_PIXELS;

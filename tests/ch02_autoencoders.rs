@@ -145,7 +145,7 @@ fn chapter_2_what_a_trained_autoencoder_does() {
     assert_eq!(ae_mlp::nn::loss::mse(originals.view(), originals.view(), None), 0.0);
 
     // ANCHOR: noisy
-    let noisy: Array2<f32> = ae_mlp::data::gaussian_noise(&originals, 0.3, 7).expect("adds noise");
+    let noisy: Array2<f32> = Noise::Gaussian { std_dev: 0.3 }.corrupt_seeded(originals.view(), 7).expect("adds noise");
     let cleaned: Array2<f32> = autoencoder.reconstruct(&noisy).expect("reconstructs the noisy digits");
     let noisy_error = ae_mlp::nn::loss::mse(noisy.view(), originals.view(), None);
     let cleaned_error = ae_mlp::nn::loss::mse(cleaned.view(), originals.view(), None);

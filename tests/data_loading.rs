@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use ae_mlp::data::{bundled_dir, load_dir_with_checksums, DataError, Mnist, IMAGE_PIXELS};
+use ae_mlp::data::{bundled_dir, bundled_fashion_dir, load_dir_with_checksums, DataError, Mnist, IMAGE_PIXELS};
 use ae_mlp::Error;
 use sha2::{Digest, Sha256};
 
@@ -77,7 +77,7 @@ fn load_err(dir: &Path, file: &str) -> DataError {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(bytes))
 }
 
 #[test]
@@ -259,7 +259,7 @@ fn checksum_mismatch() {
     let err = load_dir_with_checksums(dir.path(), &[(TRAIN_LABELS, &wrong)]).unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains(TRAIN_LABELS), "{msg}");
-    assert!(msg.contains("git checkout data/mnist"), "{msg}");
+    assert!(msg.contains("git checkout data/"), "{msg}");
     match err {
         Error::Data(DataError::Checksum { expected, found, .. }) => {
             assert_eq!(expected, wrong);
@@ -309,4 +309,18 @@ fn stratified_subset_of_mnist() {
     assert!(matches!(err, Error::InvalidParam { name: "per_class", .. }), "{err:?}");
     assert!(err.to_string().contains("class 5"), "{err}");
     assert_eq!(train.stratified_subset(5421, 0).unwrap().class_counts()[5], 5421);
+}
+
+#[test]
+fn bundled_fashion_mnist_is_verified_by_name_or_by_path() {
+    let fashion = Mnist::load_bundled_fashion().unwrap();
+    assert!(fashion.checksums_verified);
+    assert_eq!(fashion.dir, bundled_fashion_dir());
+    assert_eq!((fashion.train.x.dim(), fashion.test.x.dim()), ((60_000, IMAGE_PIXELS), (10_000, IMAGE_PIXELS)));
+    assert_eq!(fashion.train.class_counts(), vec![6_000; 10]);
+    assert_eq!(fashion.test.class_counts(), vec![1_000; 10]);
+    // `--data data/fashion-mnist` names the same directory: verified too, same data.
+    let by_path = Mnist::load_dir(bundled_fashion_dir()).unwrap();
+    assert!(by_path.checksums_verified);
+    assert_eq!(by_path.test, fashion.test);
 }

@@ -129,6 +129,16 @@ fn round_trip_is_exact() {
 }
 
 #[test]
+fn the_file_starts_with_its_format_and_any_field_order_loads() {
+    let bytes = fixture().model.to_json(Path::new("model.json")).unwrap();
+    assert!(bytes.starts_with(format!("{{\"format\":\"{FORMAT}\",\"version\":{VERSION},").as_bytes()));
+    // serde_json's Value sorts the keys: the same fields in another order (older builds wrote
+    // the checksum right after the version) load the same model.
+    let (_dir, path) = write_model(&edited(|_| {}));
+    assert_eq!(SavedModel::load(&path).unwrap(), fixture().model);
+}
+
+#[test]
 fn evaluate_scores_like_the_study() {
     // The study's steps, written out: encode, standardise, classify; MSE over every pixel.
     let f = fixture();

@@ -70,7 +70,7 @@ pub struct StudyArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// A directory in the MNIST layout (raw or .gz IDX files) instead of the bundled MNIST,
-    /// e.g. /usr/share/datasets/fashion-mnist.
+    /// e.g. data/fashion-mnist (the bundled Fashion-MNIST).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
     /// Where to write results.json (family.json with `--kind all`) and the figures.

@@ -24,7 +24,7 @@ pub fn cache_key(settings: &impl Serialize) -> String {
     h.update(serde_json::to_vec(settings).unwrap_or_default());
     h.update(env!("AE_MLP_SOURCE_HASH"));
     h.update(env!("CARGO_PKG_VERSION"));
-    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+    hex::encode(&h.finalize()[..8])
 }
 
 /// The cached value for (`name`, `settings`) in `dir`, or `compute()`'s, which is then stored.

@@ -19,26 +19,9 @@ use crate::train::TrainParams;
 
 pub use crate::output::report::percent;
 
-/// Where Debian's package `dataset-fashion-mnist` installs Fashion-MNIST (gzip IDX files in
-/// the MNIST layout).
-pub const FASHION_MNIST_DIR: &str = "/usr/share/datasets/fashion-mnist";
-
 /// Fashion-MNIST's ten classes, by label (Xiao et al., 2017).
 pub const FASHION_CLASSES: [&str; 10] =
     ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
-
-/// [`FASHION_MNIST_DIR`] if it exists; if not, the error says how to install it.
-pub fn fashion_dir() -> Result<PathBuf> {
-    let dir = PathBuf::from(FASHION_MNIST_DIR);
-    if !dir.is_dir() {
-        return Err(crate::Error::Input {
-            path: dir,
-            problem: "Fashion-MNIST is not installed".into(),
-            fix: "install it with `apt-get install dataset-fashion-mnist` (Debian/Ubuntu)".into(),
-        });
-    }
-    Ok(dir)
-}
 
 /// The Fashion-MNIST study's reconstructions and codes → MLP confusion matrix, with class
 /// names: figures `fashion_reconstructions` and `fashion_confusion_matrix`.
@@ -145,7 +128,7 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     }
 
     // Chapter 6b: the same study on Fashion-MNIST.
-    let fashion_config = StudyConfig { data_dir: Some(fashion_dir()?), ..StudyConfig::default() };
+    let fashion_config = StudyConfig { data_dir: Some(crate::data::bundled_fashion_dir()), ..StudyConfig::default() };
     let fashion = Study::run_cached(&fashion_config, &default_cache_dir(), &mut |_, _| {})?;
     let f = &fashion.results;
     number("fashion_n_train", f.n_train.to_string())?;
@@ -200,7 +183,7 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     let never_active = (0..codes.ncols()).filter(|&j| codes.column(j).iter().all(|&v| v == 0.0)).count();
     number("code_dead_units", never_active.to_string())?;
     let originals = test_x.slice(ndarray::s![..10, ..]).to_owned();
-    let noisy = crate::data::gaussian_noise(&originals, 0.3, 7)?;
+    let noisy = crate::data::Noise::Gaussian { std_dev: 0.3 }.corrupt_seeded(originals.view(), 7)?;
     let cleaned = study.autoencoder.reconstruct(&noisy)?;
     number("noisy_input_mse", format!("{:.4}", crate::nn::loss::mse(noisy.view(), originals.view(), None)))?;
     number("noisy_reconstruction_mse", format!("{:.4}", crate::nn::loss::mse(cleaned.view(), originals.view(), None)))?;

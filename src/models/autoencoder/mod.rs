@@ -5,11 +5,11 @@
 //!
 //! One struct and one training step serve all four kinds ([`Autoencoder::step_with`]); what
 //! a kind adds sits behind the [`kind::Variant`] trait, one file per kind: [`vanilla`],
-//! [`denoising`], [`sparse`] and [`variational`]. The settings are in [`params`].
+//! [`denoising`] (with its [`Noise`]), [`sparse`] and [`variational`]. The settings are in
+//! [`params`].
 
 pub mod denoising;
 pub mod kind;
-pub mod noise;
 pub mod params;
 pub mod sparse;
 pub mod vanilla;
@@ -18,8 +18,8 @@ pub mod variational;
 use ndarray::{Array2, ArrayView1, ArrayView2, AsArray, Axis, Ix2};
 use serde::{Deserialize, Serialize};
 
+pub use crate::data::noise::Noise;
 pub use kind::AutoencoderKind;
-pub use noise::Noise;
 pub use params::AutoencoderParams;
 pub use sparse::SparsityPenalty;
 

@@ -303,31 +303,14 @@ fn register_fonts() -> std::result::Result<(), String> {
         .clone()
 }
 
-/// A minimal PNG encoder (8-bit RGB, zlib via flate2), enough for plotters' RGB buffer.
-fn encode_png(rgb: &[u8], width: u32, height: u32) -> std::io::Result<Vec<u8>> {
-    use std::io::Write as _;
-    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-        let mut crc = flate2::Crc::new();
-        crc.update(kind);
-        crc.update(data);
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        out.extend_from_slice(kind);
-        out.extend_from_slice(data);
-        out.extend_from_slice(&crc.sum().to_be_bytes());
-    }
-    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    for row in rgb.chunks(width as usize * 3) {
-        zlib.write_all(&[0])?; // filter type 0: the row's bytes as they are
-        zlib.write_all(row)?;
-    }
-    let mut header = Vec::with_capacity(13);
-    header.extend_from_slice(&width.to_be_bytes());
-    header.extend_from_slice(&height.to_be_bytes());
-    // 8 bits per channel, colour type 2 (RGB), compression 0, filter method 0, no interlace.
-    header.extend_from_slice(&[8, 2, 0, 0, 0]);
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    chunk(&mut png, b"IHDR", &header);
-    chunk(&mut png, b"IDAT", &zlib.finish()?);
-    chunk(&mut png, b"IEND", &[]);
-    Ok(png)
+/// Encodes an 8-bit RGB buffer (plotters' bitmap) as PNG.
+fn encode_png(rgb: &[u8], width: u32, height: u32) -> std::result::Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(rgb)?;
+    writer.finish()?;
+    Ok(out)
 }

@@ -1,4 +1,5 @@
-//! Input corruption for the denoising autoencoder: Gaussian noise or masking.
+//! Input corruption: Gaussian noise or masking, for the denoising autoencoder and for noisy
+//! test images.
 //!
 //! A denoising autoencoder sees a corrupted image and is scored against the clean one, so it
 //! cannot get away with copying its input: it has to know what digits look like.
@@ -76,3 +77,47 @@ impl Noise {
 
 /// Stream of [`Noise::corrupt_seeded`]'s generator.
 const NOISE_STREAM: u64 = 40;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GAUSSIAN: Noise = Noise::Gaussian { std_dev: 0.3 };
+    const MASK: Noise = Noise::Mask { drop_fraction: 0.25 };
+
+    #[test]
+    fn noise_is_seeded_clipped_and_validated() {
+        let x = Array2::from_elem((50, 20), 0.5f32);
+        let a = GAUSSIAN.corrupt_seeded(x.view(), 1).unwrap();
+        assert_eq!(a, GAUSSIAN.corrupt_seeded(x.view(), 1).unwrap());
+        assert_ne!(a, GAUSSIAN.corrupt_seeded(x.view(), 2).unwrap());
+        assert!(a.iter().all(|v| (0.0..=1.0).contains(v)));
+        assert!(a.iter().any(|&v| v != 0.5));
+        assert_eq!(Noise::Gaussian { std_dev: 0.0 }.corrupt_seeded(x.view(), 1).unwrap(), x);
+        for bad in [-0.1, 1.5, f32::NAN, f32::INFINITY] {
+            assert!(matches!(Noise::Gaussian { std_dev: bad }.check(), Err(Error::InvalidParam { .. })));
+        }
+
+        let m = MASK.corrupt_seeded(x.view(), 1).unwrap();
+        assert_eq!(m, MASK.corrupt_seeded(x.view(), 1).unwrap());
+        assert_ne!(m, MASK.corrupt_seeded(x.view(), 2).unwrap());
+        let dropped = m.iter().filter(|&&v| v == 0.0).count() as f32 / m.len() as f32;
+        assert!((dropped - 0.25).abs() < 0.05, "dropped {dropped}");
+        assert!(m.iter().all(|&v| v == 0.0 || v == 0.5));
+        assert_eq!(Noise::Mask { drop_fraction: 0.0 }.corrupt_seeded(x.view(), 1).unwrap(), x);
+        for bad in [-0.1, 1.0, f32::NAN] {
+            let noise = Noise::Mask { drop_fraction: bad };
+            assert!(matches!(noise.corrupt_seeded(x.view(), 1), Err(Error::InvalidParam { .. })));
+        }
+    }
+
+    #[test]
+    fn noise_follows_logical_order_whatever_the_layout() {
+        let x = Array2::from_shape_fn((7, 5), |(i, j)| (i * 5 + j) as f32 / 40.0);
+        let f = x.t().as_standard_layout().into_owned().reversed_axes(); // same values, F-order
+        assert_eq!(f, x);
+        for noise in [GAUSSIAN, MASK] {
+            assert_eq!(noise.corrupt_seeded(f.view(), 9).unwrap(), noise.corrupt_seeded(x.view(), 9).unwrap());
+        }
+    }
+}

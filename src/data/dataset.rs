@@ -1,0 +1,158 @@
+//! [`Dataset`]: images with their labels, and the ways the experiments take subsets of them.
+
+use ndarray::{s, Array1, Array2, Axis};
+use rand::seq::SliceRandom;
+
+use crate::{Error, Result};
+
+/// `rng::seeded` stream of [`Dataset::stratified_indices`].
+const STREAM_STRATIFIED: u64 = 0x5354_5241_5449_4659; // "STRATIFY"
+
+/// Images and labels of one split. `x`: (n, 784), `f32` in `[0, 1]` (byte / 255);
+/// `y`: (n,) labels 0..=9.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    /// One image per row, pixels row-major, scaled to `[0, 1]`.
+    pub x: Array2<f32>,
+    /// The class of each row.
+    pub y: Array1<u8>,
+}
+
+impl Dataset {
+    /// Pairs images with labels; fails if they have different numbers of rows.
+    pub fn new(x: Array2<f32>, y: Array1<u8>) -> Result<Self> {
+        if x.nrows() != y.len() {
+            return Err(Error::shape(
+                "Dataset::new (one label per row of x)",
+                format!("{} labels", x.nrows()),
+                format!("{} labels", y.len()),
+            ));
+        }
+        Ok(Dataset { x, y })
+    }
+
+    /// Number of examples.
+    pub fn len(&self) -> usize {
+        self.y.len()
+    }
+
+    /// True if there are no examples.
+    pub fn is_empty(&self) -> bool {
+        self.y.is_empty()
+    }
+
+    /// Number of classes: the largest label + 1 (0 for an empty dataset).
+    pub fn n_classes(&self) -> usize {
+        self.y.iter().max().map_or(0, |&m| usize::from(m) + 1)
+    }
+
+    /// Examples per label, indexed by label; at least 10 long so digit counts line up.
+    pub fn class_counts(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.n_classes().max(10)];
+        for &label in &self.y {
+            counts[usize::from(label)] += 1;
+        }
+        counts
+    }
+
+    /// The rows at `indices`, in that order (repeats allowed); fails on an out-of-range index.
+    pub fn select(&self, indices: &[usize]) -> Result<Dataset> {
+        if let Some(&bad) = indices.iter().find(|&&i| i >= self.len()) {
+            return Err(Error::param("index", bad, format!("must be below the dataset's length {}", self.len())));
+        }
+        Ok(Dataset { x: self.x.select(Axis(0), indices), y: self.y.select(Axis(0), indices) })
+    }
+
+    /// The first `min(n, len)` examples: a quick, deterministic subset for smoke runs.
+    pub fn head(&self, n: usize) -> Dataset {
+        let n = n.min(self.len());
+        Dataset { x: self.x.slice(s![..n, ..]).to_owned(), y: self.y.slice(s![..n]).to_owned() }
+    }
+
+    /// `per_class` examples of every class `0..n_classes()`, drawn with the seeded generator,
+    /// kept in their original order (sorted indices) so the result is deterministic.
+    ///
+    /// A balanced subset makes small experiments comparable across classes. Fails if
+    /// `per_class` is 0, the dataset is empty, or a class has fewer than `per_class` examples.
+    pub fn stratified_subset(&self, per_class: usize, seed: u64) -> Result<Dataset> {
+        self.select(&self.stratified_indices(per_class, seed)?)
+    }
+
+    /// The row indices [`Dataset::stratified_subset`] selects, sorted: for uses that need to
+    /// know which rows are labelled (e.g. semi-supervised learning on the rest).
+    pub fn stratified_indices(&self, per_class: usize, seed: u64) -> Result<Vec<usize>> {
+        if per_class == 0 {
+            return Err(Error::param("per_class", per_class, "must be at least 1"));
+        }
+        if self.is_empty() {
+            return Err(Error::param("per_class", per_class, "cannot draw from an empty dataset"));
+        }
+        let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); self.n_classes()];
+        for (i, &label) in self.y.iter().enumerate() {
+            by_class[usize::from(label)].push(i);
+        }
+        let mut rng = crate::rng::seeded(seed, STREAM_STRATIFIED);
+        let mut chosen = Vec::with_capacity(per_class * by_class.len());
+        for (class, members) in by_class.iter_mut().enumerate() {
+            if members.len() < per_class {
+                return Err(Error::param(
+                    "per_class",
+                    per_class,
+                    format!("class {class} has only {} examples; ask for at most that many", members.len()),
+                ));
+            }
+            let (picked, _) = members.partial_shuffle(&mut rng, per_class);
+            chosen.extend_from_slice(picked);
+        }
+        chosen.sort_unstable();
+        Ok(chosen)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toy() -> Dataset {
+        let x = Array2::from_shape_fn((6, 2), |(i, j)| (i * 2 + j) as f32);
+        Dataset::new(x, Array1::from(vec![0, 1, 2, 0, 1, 2])).unwrap()
+    }
+
+    #[test]
+    fn dataset_basics() {
+        let d = toy();
+        assert_eq!(d.len(), 6);
+        assert!(!d.is_empty());
+        assert_eq!(d.n_classes(), 3);
+        assert_eq!(d.class_counts(), vec![2, 2, 2, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(d.head(2).y.to_vec(), vec![0, 1]);
+        assert_eq!(d.head(100).len(), 6);
+        assert_eq!(d.head(0).len(), 0);
+        let s = d.select(&[5, 0, 5]).unwrap();
+        assert_eq!(s.y.to_vec(), vec![2, 0, 2]);
+        assert_eq!(s.x.row(0).to_vec(), vec![10.0, 11.0]);
+        assert!(matches!(d.select(&[6]), Err(Error::InvalidParam { .. })));
+        let empty = d.head(0);
+        assert!(empty.is_empty());
+        assert_eq!(empty.n_classes(), 0);
+        assert_eq!(empty.class_counts(), vec![0; 10]);
+    }
+
+    #[test]
+    fn dataset_new_checks_rows() {
+        let r = Dataset::new(Array2::zeros((3, 2)), Array1::zeros(2));
+        assert!(matches!(r, Err(Error::Shape { .. })));
+    }
+
+    #[test]
+    fn stratified_subset_on_toy_data() {
+        let d = toy();
+        let s = d.stratified_subset(1, 3).unwrap();
+        assert_eq!(s.class_counts()[..3], [1, 1, 1]);
+        assert_eq!(s, d.stratified_subset(1, 3).unwrap());
+        assert_eq!(d.stratified_subset(2, 0).unwrap(), d);
+        assert!(matches!(d.stratified_subset(3, 0), Err(Error::InvalidParam { .. })));
+        assert!(matches!(d.stratified_subset(0, 0), Err(Error::InvalidParam { .. })));
+        assert!(d.head(0).stratified_subset(1, 0).is_err());
+    }
+}

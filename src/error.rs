@@ -54,13 +54,6 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// The book, the tests and the notebooks disagree, or a chapter cannot be read.
-    #[error("tutorial sources out of step: {reason}; fix the chapter or run `cargo run --bin tutorial`")]
-    Tutorial {
-        /// What is wrong.
-        reason: String,
-    },
-
     /// A saved model cannot be used: missing, unreadable, truncated or corrupted, of another
     /// format or version, or with shapes that do not fit together.
     #[error("model file {}: {problem}; {fix}", path.display())]

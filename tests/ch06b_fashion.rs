@@ -11,7 +11,7 @@ fn chapter_6b_beyond_mnist_fashion() {
     let fashion: Mnist = Mnist::load_dir("/usr/share/datasets/fashion-mnist").expect(
         "Fashion-MNIST in /usr/share/datasets/fashion-mnist: install it with `apt-get install dataset-fashion-mnist`",
     );
-    let classes: Vec<String> = ae_mlp::tutorial::assets::FASHION_CLASSES.iter().map(|c| c.to_string()).collect();
+    let classes: Vec<String> = ae_mlp::experiments::fashion::FASHION_CLASSES.iter().map(|c| c.to_string()).collect();
     println!("{} training and {} test images from {}", fashion.train.len(), fashion.test.len(), fashion.dir.display());
     println!("SHA-256 verified: {}", fashion.checksums_verified);
     let train_counts: Vec<usize> = fashion.train.class_counts();
@@ -79,7 +79,7 @@ fn chapter_6b_beyond_mnist_fashion() {
     );
 
     // ANCHOR: reconstructions
-    let figures: Vec<Figure> = ae_mlp::tutorial::assets::fashion_figures(&study).expect("the figures draw");
+    let figures: Vec<Figure> = ae_mlp::experiments::fashion::fashion_figures(&study).expect("the figures draw");
     figures[0].show(); // 10 test images above their reconstructions
                        // ANCHOR_END: reconstructions
 

@@ -156,11 +156,12 @@ pub fn mask_generated(markdown: &str) -> String {
     out
 }
 
-/// Replaces every `{{#include …}}` in a line of prose or displayed code by the file's text,
-/// then every generated number by its value.
+/// Replaces every generated number in a line of prose or displayed code by its value, then
+/// every `{{#include …}}` by the file's text: the order of the book's preprocessors.
 fn expand(dir: &Path, line: &str, numbers: &Value, chapter: &str) -> Result<String> {
+    let line = numbers::substitute(line, numbers, chapter, mark_generated)?;
     let mut out = String::new();
-    let mut rest = line;
+    let mut rest = line.as_str();
     while let Some(start) = rest.find("{{#include ") {
         let Some(len) = rest[start..].find("}}") else { break };
         out.push_str(&rest[..start]);
@@ -168,7 +169,7 @@ fn expand(dir: &Path, line: &str, numbers: &Value, chapter: &str) -> Result<Stri
         rest = &rest[start + len + 2..];
     }
     out.push_str(rest);
-    Ok(numbers::substitute(&out, numbers, chapter, mark_generated)?)
+    Ok(out)
 }
 
 /// If a fenced Rust block holds a single include of a test file, the cell's (path, text).

@@ -240,28 +240,38 @@ fn show(numbers: &Value, key: &str, format: &str, chapter: &str) -> Result<Strin
         }
         (Format::Verbatim, Value::String(s)) => s.clone(),
         (Format::Verbatim, other) => other.to_string(),
-        (Format::Scaled { decimals, suffix }, _) => {
-            let x = 100.0 * number()?;
-            if sign {
-                format!("{x:+.decimals$}{suffix}")
-            } else {
-                format!("{x:.decimals$}{suffix}")
-            }
-        }
-        (Format::Fixed { decimals }, _) => {
-            let x = number()?;
-            if sign {
-                format!("{x:+.decimals$}")
-            } else {
-                format!("{x:.decimals$}")
-            }
-        }
+        (Format::Scaled { decimals, suffix }, _) => match measured_f32(number()?) {
+            Some(x) => format!("{}{suffix}", fixed(100.0 * x, decimals, sign)),
+            None => format!("{}{suffix}", fixed(100.0 * number()?, decimals, sign)),
+        },
+        (Format::Fixed { decimals }, _) => match measured_f32(number()?) {
+            Some(x) => fixed(x, decimals, sign),
+            None => fixed(number()?, decimals, sign),
+        },
         (Format::Count, _) => {
             let n = value.as_u64().ok_or_else(|| wrong("`count` shows whole numbers ≥ 0"))?;
             ae_mlp::experiments::claims::format_count(n as usize)
         }
     };
     Ok(shown)
+}
+
+/// The `f32` a number was measured as, if it is written with `f32`'s digits (as
+/// [`f32_value`] writes it). The book shows such a number as the code that measured it would
+/// (`ae_mlp::output::report::percent` computes in `f32`), so that a value exactly between two
+/// roundings (59,751 / 60,000 = 99.585 %) is shown the same way: 99.58 %, not 99.59 %.
+fn measured_f32(x: f64) -> Option<f32> {
+    let narrow = x as f32;
+    (narrow.is_finite() && narrow.to_string().parse::<f64>().ok() == Some(x)).then_some(narrow)
+}
+
+/// `x` with `decimals`, and its sign if `sign`.
+fn fixed<T: std::fmt::Display>(x: T, decimals: usize, sign: bool) -> String {
+    if sign {
+        format!("{x:+.decimals$}")
+    } else {
+        format!("{x:.decimals$}")
+    }
 }
 
 #[cfg(test)]
@@ -289,6 +299,10 @@ mod tests {
         assert_eq!(sub("{{#number tuned.acc.mean:points.1}}").unwrap(), "97.7");
         assert_eq!(sub("{{#number study.none:percent}}").unwrap(), "–");
         assert_eq!(sub("x {{#number study.table}} y").unwrap(), "x | a |\n|---| y");
+        // A measured f32 shows as ae_mlp's `percent` shows it, ties included.
+        let tie = serde_json::json!({ "train": f32_value(59_751.0 / 60_000.0) });
+        let shown = substitute("{{#number train:percent}}", &tie, "ch.md", |_, s| s).unwrap();
+        assert_eq!(shown, ae_mlp::output::report::percent(59_751.0 / 60_000.0));
     }
 
     #[test]

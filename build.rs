@@ -1,7 +1,7 @@
 //! Build-time facts the library records with its results:
 //! - the versions of the main dependencies (from Cargo.lock), for `results.json`;
-//! - a fingerprint of the library's source, so a cache of trained models is never reused
-//!   after the code that trained them has changed.
+//! - a fingerprint of the code that trains, so a cache of trained models is never reused
+//!   after that code has changed (see [`training_source_hash`]).
 
 use std::path::Path;
 
@@ -9,18 +9,32 @@ fn main() {
     println!("cargo:rerun-if-changed=Cargo.lock");
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rustc-env=AE_MLP_DEP_VERSIONS={}", dependency_versions());
+    let hash = training_source_hash();
+    println!("cargo:rustc-env=AE_MLP_SOURCE_HASH={hash:016x}");
+}
+
+/// The cache key of trained models (`AE_MLP_SOURCE_HASH`, read by `src/output/cache.rs`):
+/// FNV-1a over the path and the code lines of every `src/**/*.rs` that can change a trained
+/// number. Left out, because editing them must not retrain every cached study:
+/// - `src/main.rs` (the command line) and `src/output/plot/` (figures): they only show results;
+/// - comment lines (`//`, `///`, `//!` once trimmed): documentation, not behaviour.
+///
+/// Anything else that changes counts, even a blank line: a key that is sometimes too strict
+/// only costs a retraining, one that is too loose would serve stale numbers.
+fn training_source_hash() -> u64 {
     let mut files = Vec::new();
     collect_rs(Path::new("src"), &mut files);
+    files.retain(|f| f != Path::new("src/main.rs") && !f.starts_with("src/output/plot"));
     files.sort();
-    // FNV-1a over every source file's path and bytes: enough for a cache key.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for file in files {
-        let bytes = std::fs::read(&file).unwrap_or_default();
-        for b in file.to_string_lossy().bytes().chain(bytes) {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let code = text.lines().filter(|l| !l.trim_start().starts_with("//")).flat_map(|l| l.bytes().chain([b'\n']));
+        for b in file.to_string_lossy().bytes().chain(code) {
             hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
     }
-    println!("cargo:rustc-env=AE_MLP_SOURCE_HASH={hash:016x}");
+    hash
 }
 
 fn dependency_versions() -> String {

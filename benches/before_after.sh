@@ -2,7 +2,7 @@
 # Before and after: the whole study of the first version of this crate (commit 8c70186,
 # before any performance work) against the current one on both cores and on one
 # (RAYON_NUM_THREADS=1), run in turn N times on the same machine, so all see the same load.
-# Writes book/src/generated/perf_before_after.md.
+# Writes `perf.before_after` of book/src/generated/numbers.json.
 #
 #   bash benches/before_after.sh [N]      # default N = 3; the first build takes a few minutes
 set -euo pipefail
@@ -67,6 +67,7 @@ lines = [
     f"Measured by `bash benches/before_after.sh {sys.argv[1]}` on {date}: the three in turn, "
     f"{sys.argv[1]} runs each; 1-minute load average at the end of each run: {loads}.",
 ]
-open("book/src/generated/perf_before_after.md", "w").write("\n".join(lines))
+open("target/before-after/table.md", "w").write("\n".join(lines))
 print("\n".join(lines))
 EOF
+cargo book set perf.before_after target/before-after/table.md

@@ -187,7 +187,7 @@ fn main() {
     }
 }
 
-/// Writes the record's figures to `book/src/generated/perf_<build>_*.md`.
+/// Writes the record's figures to the book's numbers, under `perf.<build>`.
 fn write_book(build: &str, record: &Record, n: usize, cores: usize, epochs: usize, study_runs: usize, backend: &str) {
     let peak_of = |t: usize| record.peaks.iter().find(|p| p.0 == t).map_or(f64::NAN, |p| p.1);
     let mut table = String::from(
@@ -206,14 +206,14 @@ fn write_book(build: &str, record: &Record, n: usize, cores: usize, epochs: usiz
         )
         .unwrap();
     }
-    write_generated(&format!("perf_{build}_table"), &table);
+    write_generated(&format!("perf.{build}.table"), &table);
     for r in record.rows.iter().filter(|r| r.threads == cores) {
         let (min, median) = min_median(&r.seconds);
-        write_generated(&format!("perf_{build}_{}", r.key), &format!("{min:.3} s / {median:.3} s"));
+        write_generated(&format!("perf.{build}.{}", r.key), &format!("{min:.3} s / {median:.3} s"));
     }
     let peaks: Vec<String> = record.peaks.iter().map(|(t, p)| format!("{p:.0} GFLOP/s on {t} thread(s)")).collect();
-    write_generated(&format!("perf_{build}_gemm_peak"), &peaks.join(", "));
-    write_generated(&format!("perf_{build}_rss"), &format!("{} MB", record.rss_mb));
+    write_generated(&format!("perf.{build}.gemm_peak"), &peaks.join(", "));
+    write_generated(&format!("perf.{build}.rss"), &format!("{} MB", record.rss_mb));
     let runs = record.runs.len();
     let note = format!(
         "Measured by `cargo bench --bench epochs{} -- --epochs {epochs}{} --book --accumulate`, {runs} run(s): {backend}; {}; min / median over all their epochs.",
@@ -221,11 +221,11 @@ fn write_book(build: &str, record: &Record, n: usize, cores: usize, epochs: usiz
         if study_runs > 0 { format!(" --study {study_runs}") } else { String::new() },
         record.runs.join("; ")
     );
-    write_generated(&format!("perf_{build}_machine"), &note);
+    write_generated(&format!("perf.{build}.machine"), &note);
     if !record.study_seconds.is_empty() {
         let (min, median) = min_median(&record.study_seconds);
-        write_generated(&format!("perf_{build}_study"), &format!("{min:.1} s / {median:.1} s"));
-        write_generated(&format!("perf_{build}_study_rss"), &format!("{} MB", record.study_rss_mb));
+        write_generated(&format!("perf.{build}.study"), &format!("{min:.1} s / {median:.1} s"));
+        write_generated(&format!("perf.{build}.study_rss"), &format!("{} MB", record.study_rss_mb));
     }
 }
 

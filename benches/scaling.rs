@@ -12,7 +12,7 @@
 //! Each point is the fastest epoch of `--rounds` rounds (default 3) of `--epochs` epochs
 //! (default 2), the rounds going over all points in turn: the machine is shared, and the
 //! minimum is the least disturbed. With `--book` the charts go to `book/src/figures/perf_*`
-//! and the tables to `book/src/generated/perf_*.md`.
+//! and the tables to the book's numbers (`perf.scaling.*` in `book/src/generated/numbers.json`).
 
 mod common;
 
@@ -138,11 +138,11 @@ fn main() {
             build_name(),
             machine()
         );
-        write_generated("perf_scaling_machine", &note);
-        write_generated("perf_batch_table", &batch_table);
-        write_generated("perf_width_table", &width_table);
-        write_generated("perf_samples_table", &samples_table);
-        write_generated("perf_samples_fit", &fit_table);
+        write_generated("perf.scaling.machine", &note);
+        write_generated("perf.scaling.batch_table", &batch_table);
+        write_generated("perf.scaling.width_table", &width_table);
+        write_generated("perf.scaling.samples_table", &samples_table);
+        write_generated("perf.scaling.samples_fit", &fit_table);
         let figures = [
             plot::line_chart(
                 "perf_batch",

@@ -54,15 +54,6 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// Reading a source file (a chapter, the book's summary) failed.
-    #[error("could not read {path}: {source}; check that the file exists and is readable")]
-    Read {
-        /// The file involved.
-        path: PathBuf,
-        /// The underlying I/O error.
-        source: std::io::Error,
-    },
-
     /// Results could not be encoded as JSON (a value serde_json cannot represent).
     #[error("could not encode {path} as JSON: {source}; the results hold a value JSON cannot represent, report it")]
     Json {
@@ -84,13 +75,6 @@ pub enum Error {
     EmptyData {
         /// The step that got them.
         context: &'static str,
-    },
-
-    /// The book, the tests and the notebooks disagree, or a chapter cannot be read.
-    #[error("tutorial sources out of step: {reason}; fix the chapter or run `cargo run --bin tutorial`")]
-    Tutorial {
-        /// What is wrong.
-        reason: String,
     },
 
     /// A saved model cannot be used: missing, unreadable, truncated or corrupted, of another

@@ -26,7 +26,6 @@ pub mod nn;
 pub mod output;
 pub mod rng;
 pub mod train;
-pub mod tutorial;
 
 pub use error::{Error, Result};
 

@@ -9,7 +9,7 @@ use ae_mlp::prelude::*;
 fn chapter_6b_beyond_mnist_fashion() {
     // ANCHOR: load_fashion
     let fashion: Mnist = Mnist::load_bundled_fashion().expect("the bundled Fashion-MNIST loads");
-    let classes: Vec<String> = ae_mlp::tutorial::assets::FASHION_CLASSES.iter().map(|c| c.to_string()).collect();
+    let classes: Vec<String> = ae_mlp::experiments::fashion::FASHION_CLASSES.iter().map(|c| c.to_string()).collect();
     println!("{} training and {} test images from {}", fashion.train.len(), fashion.test.len(), fashion.dir.display());
     println!("SHA-256 verified: {}", fashion.checksums_verified);
     let train_counts: Vec<usize> = fashion.train.class_counts();
@@ -76,7 +76,7 @@ fn chapter_6b_beyond_mnist_fashion() {
     );
 
     // ANCHOR: reconstructions
-    let figures: Vec<Figure> = ae_mlp::tutorial::assets::fashion_figures(&study).expect("the figures draw");
+    let figures: Vec<Figure> = ae_mlp::experiments::fashion::fashion_figures(&study).expect("the figures draw");
     figures[0].show(); // 10 test images above their reconstructions
                        // ANCHOR_END: reconstructions
 

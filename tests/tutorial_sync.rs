@@ -1,9 +1,19 @@
 //! The book, the notebooks and the tests are one source: these checks fail on any drift.
-//! Fix a failure by editing the chapter or the test cell, then `cargo run --bin tutorial`.
+//! Fix a failure by editing the chapter or the test cell, then `cargo book notebooks`.
+//!
+//! The generator lives in the book's tools (`xtask/`), which depend on this crate, so this
+//! test compiles the generator's two files itself: one source for both.
 
 use std::path::{Path, PathBuf};
 
-use ae_mlp::tutorial::{chapters_with_notebooks, sync_notebooks};
+#[allow(dead_code)] // the tools use more of it than this test
+#[path = "../xtask/src/notebook.rs"]
+mod notebook;
+#[allow(dead_code)]
+#[path = "../xtask/src/numbers.rs"]
+mod numbers;
+
+use notebook::{chapters_with_notebooks, sync_notebooks};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -22,7 +32,7 @@ fn committed_notebooks_match_the_book_and_the_test_cells() {
     let drifted = sync_notebooks(root(), false).expect("chapters and cells can be read");
     assert!(
         drifted.is_empty(),
-        "notebooks out of step with book/src and tests/: {drifted:?}; run `cargo run --bin tutorial` to regenerate them"
+        "notebooks out of step with book/src and tests/: {drifted:?}; run `cargo book notebooks` to regenerate them"
     );
     // No stray notebook that no chapter generates.
     let generated: Vec<PathBuf> = chapters_with_notebooks(root()).unwrap().into_iter().map(|(_, nb, _)| nb).collect();
@@ -54,20 +64,36 @@ fn every_cell_in_the_tests_is_shown_in_the_book() {
 
 #[test]
 fn every_generated_number_and_figure_the_book_uses_exists() {
+    let numbers = numbers::read(&numbers::numbers_path(&root().join("book/src"))).expect("numbers.json reads");
     for chapter in files(&root().join("book/src"), "md") {
         let text = std::fs::read_to_string(&chapter).unwrap();
-        for (marker, dir) in [("{{#include generated/", "generated"), ("](figures/", "figures")] {
-            for piece in text.split(marker).skip(1) {
-                let name: String = piece.chars().take_while(|c| !matches!(c, '}' | ')' | ':')).collect();
-                let path = root().join("book/src").join(dir).join(&name);
-                assert!(
-                    path.exists(),
-                    "{} uses {dir}/{name}, which `cargo run --release --bin tutorial -- assets` does not write",
-                    chapter.display()
-                );
-            }
+        // Every placeholder names a key of numbers.json, in a format its value can take.
+        let name = chapter.file_name().unwrap().to_string_lossy().into_owned();
+        if let Err(e) = numbers::substitute(&text, &numbers, &name, |_, shown| shown) {
+            panic!("{e}");
+        }
+        for piece in text.split("](figures/").skip(1) {
+            let name: String = piece.chars().take_while(|c| !matches!(c, ')' | ':')).collect();
+            assert!(
+                root().join("book/src/figures").join(&name).exists(),
+                "{} uses figures/{name}, which `cargo book assets` does not write",
+                chapter.display()
+            );
         }
     }
+}
+
+#[test]
+fn a_number_missing_from_numbers_json_is_caught() {
+    let tmp = tempfile::tempdir().unwrap();
+    for dir in ["book/src", "tests", "notebooks", "src"] {
+        copy_tree(&root().join(dir), &tmp.path().join(dir));
+    }
+    let chapter = tmp.path().join("book/src/ch06-results.md");
+    let text = std::fs::read_to_string(&chapter).unwrap() + "\n{{#number study.no_such_number:percent}}\n";
+    std::fs::write(&chapter, text).unwrap();
+    let error = sync_notebooks(tmp.path(), false).unwrap_err().to_string();
+    assert!(error.contains("study.no_such_number") && error.contains("ch06-results.md"), "{error}");
 }
 
 #[test]
@@ -94,8 +120,12 @@ fn a_newly_measured_number_alone_is_not_drift() {
     for dir in ["book/src", "tests", "notebooks", "src"] {
         copy_tree(&root().join(dir), &tmp.path().join(dir));
     }
-    std::fs::write(tmp.path().join("book/src/generated/ae_seconds_per_epoch.md"), "123.45 s").unwrap();
-    std::fs::write(tmp.path().join("book/src/generated/results_table.md"), "| a |\n|---|\n| 1 |").unwrap();
+    let path = numbers::numbers_path(&tmp.path().join("book/src"));
+    let remeasured = [
+        ("study.autoencoder.seconds_per_epoch", serde_json::json!(123.45)),
+        ("study.results_table", serde_json::json!("| a |\n|---|\n| 1 |")),
+    ];
+    numbers::update(&path, remeasured.map(|(key, value)| (key.to_string(), value))).unwrap();
     assert!(sync_notebooks(tmp.path(), false).unwrap().is_empty());
     let chapter = tmp.path().join("book/src/ch06-results.md");
     let edited = std::fs::read_to_string(&chapter).unwrap().replace("Two numbers summarise", "Two figures summarise");

@@ -1,11 +1,16 @@
 //! What the benchmarks share: flags, thread pools, statistics, peak RSS, and writing their
-//! figures into the book (`book/src/generated/perf_*.md`, `book/src/figures/perf_*`).
+//! figures into the book (the `perf` topic of `book/src/generated/numbers.json`,
+//! `book/src/figures/perf_*`).
 //!
 //! Those files are measured on one machine and committed; CI never re-measures them.
 
 #![allow(dead_code)] // each bench uses its own subset
 
 use std::path::PathBuf;
+
+/// The book's numbers file and its one writer, shared with the book's tools (`xtask/`).
+#[path = "../../xtask/src/numbers.rs"]
+mod numbers;
 
 /// The value after `flag` on the command line, if any.
 pub fn flag(flag: &str) -> Option<String> {
@@ -74,11 +79,13 @@ pub fn book_src() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("book").join("src")
 }
 
-/// Writes one generated number or table, `book/src/generated/NAME.md`.
-pub fn write_generated(name: &str, text: &str) {
-    let path = book_src().join("generated").join(format!("{name}.md"));
-    std::fs::write(&path, text.trim_end()).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
-    println!("wrote {}", path.display());
+/// Sets one generated number or table of the book (`key` as `perf.default.table`), keeping
+/// the others.
+pub fn write_generated(key: &str, text: &str) {
+    let path = numbers::numbers_path(&book_src());
+    let entry = (key.to_string(), serde_json::Value::from(text.trim_end()));
+    numbers::update(&path, [entry]).unwrap_or_else(|e| panic!("writing {key}: {e}"));
+    println!("wrote {key} to {}", path.display());
 }
 
 /// "build" for file names: `default` or `openblas`.

@@ -1,9 +1,10 @@
 //! A disk cache for trained models and measured results, shared by tests, notebooks and the
 //! book's asset generator: train once, reuse everywhere.
 //!
-//! An entry is keyed by its settings *and* a hash of the library's source code, so a cached
-//! result is only ever reused for exactly the code and settings that produced it; a fresh
-//! checkout (or any edit under `src/`) trains for real.
+//! An entry is keyed by its settings *and* a hash of the library's training code (`build.rs`
+//! says which files and lines count), so a cached result is only ever reused for exactly the
+//! code and settings that produced it; a fresh checkout (or any edit of that code) trains for
+//! real.
 
 use std::path::{Path, PathBuf};
 

@@ -3,7 +3,7 @@
 //! reconstruction (MSE and BCE), denoising, speed, and how useful its codes are to a
 //! classifier, with all the labels and with only 1,000.
 //!
-//! The comparison is one configuration of the [`pipeline`](crate::experiments::pipeline), and
+//! The comparison is one configuration of the [`pipeline`], and
 //! [`Family::run_cached`] serves the CLI (`--kind all`), the tests, the notebook and the book's
 //! assets, so they all show the same numbers.
 
@@ -59,7 +59,7 @@ pub struct FamilyConfig {
     pub raw_mlp: MlpParams,
     /// Labelled images per class in the label-scarce setting (100: 1,000 labels).
     pub labelled_per_class: usize,
-    /// Seed of [`Dataset::stratified_subset`] for the labelled images.
+    /// Seed of [`Dataset::stratified_subset`](crate::data::Dataset::stratified_subset) for the labelled images.
     pub labelled_seed: u64,
     /// Epochs and batches for the classifiers that see only the labelled images: 1,000
     /// images make 4 batches of 256, too few steps in 15 epochs, so these train longer.

@@ -1,7 +1,7 @@
 //! The whole study as a function of a config: train the autoencoder, encode every image,
 //! classify the codes with an MLP, and compare with an MLP on raw pixels.
 //!
-//! The study is one configuration of the [`pipeline`](crate::experiments::pipeline): `main.rs`
+//! The study is one configuration of the [`pipeline`]: `main.rs`
 //! only parses arguments and shows progress; the tests and notebooks call the same steps, so
 //! none of them re-implements one.
 

@@ -6,4 +6,5 @@ pub mod claims;
 pub mod family;
 pub mod knn;
 pub mod spreading;
+pub mod statistics;
 pub mod study;

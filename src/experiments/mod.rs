@@ -12,4 +12,5 @@ pub mod kind;
 pub mod knn;
 pub mod pipeline;
 pub mod spreading;
+pub mod statistics;
 pub mod study;

@@ -108,9 +108,11 @@ impl Autoencoder {
         Ok((sum / x.len().max(1) as f64) as f32)
     }
 
-    /// Size of the code.
+    /// Size of the code, as the encoder makes it (a VAE's encoder gives μ and ln σ², two
+    /// numbers per code unit). Read from the encoder, not the decoder, so that a saved model
+    /// whose two halves do not fit together is caught when it loads.
     pub fn latent(&self) -> usize {
-        self.decoder.inputs()
+        self.encoder.outputs() / self.kind.encoder_outputs(1).max(1)
     }
 
     /// The random draws of one training step on x (batch, inputs): a corrupted copy of x for

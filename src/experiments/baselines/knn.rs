@@ -4,11 +4,10 @@ use std::time::Instant;
 
 use linfa_nn::distance::L2Dist;
 use linfa_nn::{CommonNearestNeighbour, NearestNeighbour};
-use ndarray::{Array1, Array2};
 use rand::seq::index::sample;
 use rayon::prelude::*;
 
-use super::{BaselineRow, BaselineSettings};
+use super::{BaselineRow, BaselineSettings, Features};
 use crate::error::{Error, Result};
 use crate::experiments::knn::vote;
 
@@ -30,15 +29,8 @@ pub fn query_indices(n_test: usize, queries: usize, seed: u64) -> Vec<usize> {
 /// One row per k in `settings.knn_k`: a k-d tree (or, above 64 features, a linear scan) over
 /// the training features, queried with the test images of [`query_indices`]. The neighbours
 /// are searched once, for the largest k, and every smaller k votes over a prefix of them.
-pub fn knn(
-    features: &str,
-    train_x: &Array2<f32>,
-    train_y: &Array1<u8>,
-    test_x: &Array2<f32>,
-    test_y: &Array1<u8>,
-    queries: usize,
-    settings: &BaselineSettings,
-) -> Result<Vec<BaselineRow>> {
+pub fn knn(data: &Features<'_>, queries: usize, settings: &BaselineSettings) -> Result<Vec<BaselineRow>> {
+    let Features { name: features, train_x, train_y, test_x, test_y } = *data;
     let max_k = settings.knn_k.iter().copied().max().unwrap_or(0);
     if max_k == 0 {
         return Err(Error::param("knn_k", format!("{:?}", settings.knn_k), "give at least one k ≥ 1"));

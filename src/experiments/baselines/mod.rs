@@ -12,7 +12,7 @@ pub mod smartcore;
 
 use std::path::Path;
 
-use ndarray::Array2;
+use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
 use crate::data::Mnist;
@@ -86,6 +86,22 @@ pub struct Baselines {
     pub pca: Vec<(usize, f64, f64)>,
 }
 
+/// One set of features a baseline learns from and is scored on: a name for the table, and the
+/// training and test matrices (rows are images) with their labels.
+#[derive(Debug, Clone, Copy)]
+pub struct Features<'a> {
+    /// What the features are, e.g. `PCA, k = 32` or `raw pixels`.
+    pub name: &'a str,
+    /// Training features, (n_train, dimension).
+    pub train_x: &'a Array2<f32>,
+    /// Training labels, (n_train).
+    pub train_y: &'a Array1<u8>,
+    /// Test features, (n_test, dimension).
+    pub test_x: &'a Array2<f32>,
+    /// Test labels, (n_test).
+    pub test_y: &'a Array1<u8>,
+}
+
 /// Runs every baseline against `study`'s autoencoder codes and `data`.
 pub fn run_all(study: &Study, settings: &BaselineSettings) -> Result<Baselines> {
     let data: &Mnist = &study.data;
@@ -97,29 +113,37 @@ pub fn run_all(study: &Study, settings: &BaselineSettings) -> Result<Baselines> 
         let features = pca_logistic::PcaFeatures::fit(&train.x, &test.x, k)?;
         pca.push((k, features.fit_seconds, features.explained_variance_ratio));
         let name = format!("PCA, k = {k}");
-        rows.push(pca_logistic::logistic(&name, &features.train, &train.y, &features.test, &test.y, settings)?);
+        let pca_k = Features {
+            name: &name,
+            train_x: &features.train,
+            train_y: &train.y,
+            test_x: &features.test,
+            test_y: &test.y,
+        };
+        rows.push(pca_logistic::logistic(&pca_k, settings)?);
         if k == 32 || pca32.is_none() {
             pca32 = Some((features.train, features.test));
         }
     }
     let train_codes = study.autoencoder.encode(&train.x)?;
     let test_codes = study.autoencoder.encode(&test.x)?;
-    rows.push(pca_logistic::logistic("autoencoder codes", &train_codes, &train.y, &test_codes, &test.y, settings)?);
+    let codes = Features {
+        name: "autoencoder codes",
+        train_x: &train_codes,
+        train_y: &train.y,
+        test_x: &test_codes,
+        test_y: &test.y,
+    };
+    rows.push(pca_logistic::logistic(&codes, settings)?);
     if let Some((pca_train, pca_test)) = &pca32 {
         let name = format!("PCA, k = {}", pca_train.ncols());
-        rows.extend(knn::knn(&name, pca_train, &train.y, pca_test, &test.y, settings.knn_queries, settings)?);
+        let pca_32 = Features { name: &name, train_x: pca_train, train_y: &train.y, test_x: pca_test, test_y: &test.y };
+        rows.extend(knn::knn(&pca_32, settings.knn_queries, settings)?);
     }
-    rows.extend(knn::knn(
-        "autoencoder codes",
-        &train_codes,
-        &train.y,
-        &test_codes,
-        &test.y,
-        settings.knn_queries,
-        settings,
-    )?);
-    rows.extend(knn::knn("raw pixels", &train.x, &train.y, &test.x, &test.y, settings.knn_raw_queries, settings)?);
-    rows.push(smartcore::decision_tree("autoencoder codes", &train_codes, &train.y, &test_codes, &test.y, settings)?);
+    rows.extend(knn::knn(&codes, settings.knn_queries, settings)?);
+    let raw = Features { name: "raw pixels", train_x: &train.x, train_y: &train.y, test_x: &test.x, test_y: &test.y };
+    rows.extend(knn::knn(&raw, settings.knn_raw_queries, settings)?);
+    rows.push(smartcore::decision_tree(&codes, settings)?);
     Ok(Baselines { settings: settings.clone(), rows, pca })
 }
 

@@ -8,7 +8,7 @@ use linfa_logistic::MultiLogisticRegression;
 use linfa_reduction::Pca;
 use ndarray::{Array1, Array2, Axis};
 
-use super::{BaselineRow, BaselineSettings};
+use super::{BaselineRow, BaselineSettings, Features};
 use crate::error::{Error, Result};
 
 /// Training and test images projected on the first `k` principal components of the training
@@ -67,14 +67,8 @@ fn kept_variance_ratio(x: &Array2<f64>, projected: &Array2<f32>) -> f64 {
 ///
 /// It runs in f64: in f32 the L-BFGS line search fails on these unscaled features and the
 /// model predicts a single class (9.8 %).
-pub fn logistic(
-    features: &str,
-    train_x: &Array2<f32>,
-    train_y: &Array1<u8>,
-    test_x: &Array2<f32>,
-    test_y: &Array1<u8>,
-    settings: &BaselineSettings,
-) -> Result<BaselineRow> {
+pub fn logistic(data: &Features<'_>, settings: &BaselineSettings) -> Result<BaselineRow> {
+    let Features { name: features, train_x, train_y, test_x, test_y } = *data;
     let method = "logistic regression (linfa-logistic)";
     let fail = |e: linfa_logistic::error::Error| Error::Baseline {
         method: format!("{method} on {features}"),

@@ -13,11 +13,11 @@
 
 use std::time::Instant;
 
-use ndarray::{Array1, Array2};
+use ndarray::Array2;
 use smartcore::linalg::basic::matrix::DenseMatrix;
 use smartcore::tree::decision_tree_classifier::{DecisionTreeClassifier, DecisionTreeClassifierParameters};
 
-use super::{BaselineRow, BaselineSettings};
+use super::{BaselineRow, BaselineSettings, Features};
 use crate::error::{Error, Result};
 
 /// Copies x (n, d), row-major, into smartcore's matrix type.
@@ -30,14 +30,8 @@ pub fn to_dense_matrix(x: &Array2<f32>) -> Result<DenseMatrix<f32>> {
 
 /// A smartcore decision tree (Gini, depth ≤ `settings.tree_max_depth`, every feature
 /// considered at each split) trained on `train_x` and scored on the whole test set.
-pub fn decision_tree(
-    features: &str,
-    train_x: &Array2<f32>,
-    train_y: &Array1<u8>,
-    test_x: &Array2<f32>,
-    test_y: &Array1<u8>,
-    settings: &BaselineSettings,
-) -> Result<BaselineRow> {
+pub fn decision_tree(data: &Features<'_>, settings: &BaselineSettings) -> Result<BaselineRow> {
+    let Features { name: features, train_x, train_y, test_x, test_y } = *data;
     let method = format!("decision tree, depth ≤ {} (smartcore)", settings.tree_max_depth);
     let fail = |e: smartcore::error::Failed| Error::Baseline {
         method: format!("{method} on {features}"),

@@ -7,7 +7,7 @@ use ae_mlp::candle::{self as bridge, CandleStack};
 use ae_mlp::models::autoencoder::variational;
 use ae_mlp::models::autoencoder::SparsityPenalty;
 use ae_mlp::nn::loss::{bce, mse, softmax_cross_entropy};
-use ae_mlp::nn::{Activation, Init, Optimizer, OptimizerConfig, Stack};
+use ae_mlp::nn::{Activation, Init, OptimizerConfig, Stack};
 use ae_mlp::rng;
 use candle_core::{Device, Tensor};
 use ndarray::{Array1, Array2, ArrayView2};
@@ -222,4 +222,38 @@ fn candle_one_adam_step_matches() {
         let what = format!("weights after one Adam step, layer {}", i + 1);
         assert!(discrepancy(&what, a.dense.w.view(), b.dense.w.view()) <= 1e-6, "{what}");
     }
+}
+
+/// Seeds of the side-by-side comparison: each pairs one hand-rolled and one candle run from
+/// the same initial weights and batches.
+const SIDE_BY_SIDE_SEEDS: [u64; 3] = [42, 7, 123];
+
+#[test]
+fn candle_trains_the_study_autoencoder_like_the_hand_rolled_core() {
+    use ae_mlp::experiments::statistics::{Comparison, PairedDifference, Summary};
+    use ae_mlp::models::autoencoder::AutoencoderParams;
+    let data = ae_mlp::data::Mnist::load_bundled().expect("the bundled MNIST loads");
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    for seed in SIDE_BY_SIDE_SEEDS {
+        let params = AutoencoderParams::default();
+        let params = AutoencoderParams { train: params.train.clone().seed(seed), ..params };
+        let run = bridge::SideBySide::run(&params, &data, &mut |who, epoch, loss, val| {
+            println!("{who:>11} seed {seed} epoch {epoch:>2}: loss {loss:.5}  val_loss {:.5}", val.unwrap_or(f32::NAN))
+        })
+        .expect("both trainings run");
+        // Same start, same batches: the first epoch's losses agree closely, before rounding
+        // differences have had time to grow.
+        let (a, b) = (run.ours.train_loss()[0], run.candle.train_loss[0]);
+        assert!((a - b).abs() <= 0.01 * a, "seed {seed}: first-epoch loss {a} vs candle {b}");
+        ours.push(f64::from(run.ours_test_mse));
+        theirs.push(f64::from(run.candle_test_mse));
+    }
+    let spread = Summary::of(&ours).unwrap();
+    let d = PairedDifference::of(&theirs, &ours).unwrap();
+    println!(
+        "test MSE: hand-rolled {:.5} ± {:.5}, candle − hand-rolled {:+.5} (95 % CI {:+.5} to {:+.5}, n = {})",
+        spread.mean, spread.sd, d.mean, d.low, d.high, d.n
+    );
+    assert_eq!(d.comparison(), Comparison::NoMeasurableDifference, "{d:?}");
 }

@@ -11,9 +11,11 @@
 //! [`Stack`](crate::nn::Stack), [`mse`] is [`nn::loss::mse`](crate::nn::loss::mse), and so on.
 //! Errors are candle's own ([`candle_core::Error`]): this module is a bridge, not a model.
 
+mod compare;
 mod losses;
 mod train;
 
+pub use compare::SideBySide;
 pub use losses::{bce, kl_divergence, kl_sparsity, l1_penalty, mse, reparameterise, softmax_cross_entropy};
 pub use train::{adam, train_autoencoder, CandleHistory};
 

@@ -11,6 +11,10 @@ use crate::models::autoencoder::AutoencoderParams;
 use crate::output::plot::{self, Figure, Series};
 use crate::train::{Event, History};
 
+/// Hears every epoch of both runs: `(who, epoch, training loss, validation loss)`, `who`
+/// being `"hand-rolled"` or `"candle"`.
+pub type EpochObserver<'a> = &'a mut dyn FnMut(&str, usize, f32, Option<f32>);
+
 /// One seed's autoencoder, trained once by the core and once by candle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SideBySide {
@@ -29,11 +33,7 @@ pub struct SideBySide {
 impl SideBySide {
     /// Trains `params` (a vanilla autoencoder) both ways on `data`, validating on its test
     /// images each epoch as the study does. `on_epoch(who, epoch, loss, val_loss)` hears both.
-    pub fn run(
-        params: &AutoencoderParams,
-        data: &Mnist,
-        on_epoch: &mut dyn FnMut(&str, usize, f32, Option<f32>),
-    ) -> Result<SideBySide> {
+    pub fn run(params: &AutoencoderParams, data: &Mnist, on_epoch: EpochObserver<'_>) -> Result<SideBySide> {
         let (train, test) = (data.train.x.view(), data.test.x.view());
         let start = params.build()?;
         let (ours_model, ours) = params.fit(train, Some(test), &mut |e| {

@@ -8,16 +8,16 @@
 //! model trained in one can be scored or saved by the other.
 //!
 //! Everything here mirrors one function of the core, named alike: [`CandleStack`] is
-//! [`Stack`](crate::nn::Stack), [`mse`] is [`nn::loss::mse`](crate::nn::loss::mse), and so on.
+//! [`crate::nn::Stack`], [`mse`] is [`crate::nn::loss::mse`], and so on.
 //! Errors are candle's own ([`candle_core::Error`]): this module is a bridge, not a model.
 
 mod compare;
 mod losses;
 mod train;
 
-pub use compare::SideBySide;
+pub use compare::{EpochObserver, SideBySide};
 pub use losses::{bce, kl_divergence, kl_sparsity, l1_penalty, mse, reparameterise, softmax_cross_entropy};
-pub use train::{adam, train_autoencoder, CandleHistory};
+pub use train::{adam, train_autoencoder, CandleHistory, KerasAdam};
 
 use candle_core::{Device, Result, Tensor, Var};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use candle_core::{Device, Result, Tensor};
+use candle_core::{Device, Result, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use ndarray::{ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
@@ -37,6 +37,55 @@ pub fn adam(vars: Vec<candle_core::Var>, config: &OptimizerConfig, first_step_ex
     AdamW::new(vars, params)
 }
 
+/// Adam in the core's (Keras') form, `θ ← θ − α_t m/(√v + ε)` with the bias corrections in
+/// `α_t = α √(1 − β2^t)/(1 − β1^t)`, as a candle optimiser: the side-by-side training uses
+/// it so that both implementations run the same algorithm, and differ only in rounding.
+pub struct KerasAdam {
+    vars: Vec<(Var, Var, Var)>,
+    lr: f64,
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    t: i32,
+}
+
+impl KerasAdam {
+    /// Adam over `vars` with the core's settings.
+    pub fn new(vars: Vec<Var>, config: &OptimizerConfig) -> Result<Self> {
+        let OptimizerConfig::Adam { learning_rate, beta1, beta2, epsilon } = *config else {
+            candle_core::bail!("the candle bridge trains with Adam only, got {config:?}");
+        };
+        // (θ, m, v) per variable, the moments starting at zero.
+        let vars = vars
+            .into_iter()
+            .map(|theta| {
+                let zeros = || Var::zeros(theta.shape(), theta.dtype(), theta.device());
+                Ok((theta.clone(), zeros()?, zeros()?))
+            })
+            .collect::<Result<_>>()?;
+        let (lr, beta1, beta2, eps) =
+            (f64::from(learning_rate), f64::from(beta1), f64::from(beta2), f64::from(epsilon));
+        Ok(KerasAdam { vars, lr, beta1, beta2, eps, t: 0 })
+    }
+
+    /// One step from the gradients of `loss`.
+    pub fn backward_step(&mut self, loss: &Tensor) -> Result<()> {
+        let grads = loss.backward()?;
+        self.t += 1;
+        let step = self.lr * (1.0 - self.beta2.powi(self.t)).sqrt() / (1.0 - self.beta1.powi(self.t));
+        for (theta, m, v) in &self.vars {
+            let Some(g) = grads.get(theta) else { continue };
+            let next_m = ((m.as_tensor() * self.beta1)? + (g * (1.0 - self.beta1))?)?;
+            let next_v = ((v.as_tensor() * self.beta2)? + (g.sqr()? * (1.0 - self.beta2))?)?;
+            let update = (&next_m / (next_v.sqrt()? + self.eps)?)?;
+            theta.set(&(theta.as_tensor() - (update * step)?)?)?;
+            m.set(&next_m)?;
+            v.set(&next_v)?;
+        }
+        Ok(())
+    }
+}
+
 /// Per-epoch losses and times of a candle training run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CandleHistory {
@@ -49,7 +98,8 @@ pub struct CandleHistory {
 }
 
 /// Trains a vanilla autoencoder (`decoder(encoder(x))` against `x`, MSE) in candle, visiting
-/// the rows in the same batches as [`crate::train::fit`] with the same `params`, and calls
+/// the rows in the same batches as [`crate::train::fit`] with the same `params` and the same
+/// form of Adam ([`KerasAdam`]), and calls
 /// `on_epoch(epoch, train_loss, val_loss)` after each epoch.
 pub fn train_autoencoder(
     encoder: &CandleStack,
@@ -62,7 +112,7 @@ pub fn train_autoencoder(
 ) -> Result<CandleHistory> {
     let mut vars = encoder.vars();
     vars.extend(decoder.vars());
-    let mut optimizer = adam(vars, &params.optimizer, false)?;
+    let mut optimizer = KerasAdam::new(vars, &params.optimizer)?;
     let mut order = EpochOrder::new(x.nrows(), params);
     let mut history = CandleHistory::default();
     let reconstruct = |batch: &Tensor| decoder.forward(&encoder.forward(batch)?);

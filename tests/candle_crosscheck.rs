@@ -22,13 +22,13 @@ fn uniform(rows: usize, cols: usize, lo: f32, hi: f32, seed: u64) -> Array2<f32>
     Array2::from_shape_simple_fn((rows, cols), || r.gen_range(lo..hi))
 }
 
-/// max |a − b| / max |a|, printed with `what`.
+/// max |a − b| / max |a| (a gradient, a penalty or weights), printed with `what`.
 fn discrepancy(what: &str, ours: ArrayView2<f32>, theirs: ArrayView2<f32>) -> f32 {
     assert_eq!(ours.dim(), theirs.dim(), "{what}: shapes differ");
     let scale = ours.iter().fold(0f32, |m, v| m.max(v.abs())).max(f32::MIN_POSITIVE);
     let worst = ours.iter().zip(theirs).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
     let rel = worst / scale;
-    println!("{what}: largest |Δ| {worst:.3e} = {rel:.3e} of the largest gradient {scale:.3e}");
+    println!("{what}: largest |Δ| {worst:.3e} = {rel:.3e} of the largest value {scale:.3e}");
     rel
 }
 

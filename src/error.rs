@@ -104,6 +104,11 @@ pub enum Error {
     #[error("linfa: {0}; check the dataset's shape and the model's settings")]
     Linfa(#[from] linfa::Error),
 
+    /// candle (the `candle` feature's framework) failed; see [`crate::candle`].
+    #[cfg(feature = "candle")]
+    #[error("candle: {0}; check the shapes and the device (CPU unless built with `--features cuda`)")]
+    Candle(#[from] candle_core::Error),
+
     /// A classical baseline from another library (linfa-reduction, linfa-logistic, linfa-nn,
     /// smartcore) failed; see [`crate::experiments::baselines`].
     #[error("baseline `{method}` failed in {library}: {reason}")]

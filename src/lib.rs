@@ -18,6 +18,8 @@
 //!
 //! Notebook cells and tests import everything they need with `use ae_mlp::prelude::*;`.
 
+#[cfg(feature = "candle")]
+pub mod candle;
 pub mod data;
 pub mod error;
 pub mod experiments;

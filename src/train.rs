@@ -281,9 +281,8 @@ pub fn fit<M: Trainable + Send + ?Sized>(
     }
 
     let mut optimizer = params.optimizer.build();
-    let mut shuffle_rng = rng::seeded(params.seed, SHUFFLE_STREAM);
+    let mut epochs = EpochOrder::new(n, params);
     let mut step_rng = rng::seeded(params.seed, STEP_STREAM);
-    let mut order: Vec<usize> = (0..n).collect();
     let mut batch_x = Array2::<f32>::zeros((params.batch_size, train.x.ncols()));
     let mut batch_y = Array1::<u8>::zeros(params.batch_size);
     let batches = n.div_ceil(params.batch_size);
@@ -291,9 +290,7 @@ pub fn fit<M: Trainable + Send + ?Sized>(
 
     for epoch in 1..=params.epochs {
         let started = Instant::now();
-        if params.shuffle {
-            order.shuffle(&mut shuffle_rng);
-        }
+        let order = epochs.next_epoch();
         let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0usize, 0usize);
         for (b, idx) in order.chunks(params.batch_size).enumerate() {
             let rows = idx.len();
@@ -348,6 +345,30 @@ pub fn fit<M: Trainable + Send + ?Sized>(
         history.epochs.push(record);
     }
     Ok(history)
+}
+
+/// The order in which each epoch visits the training rows: a fresh permutation per epoch from
+/// the seeded generator (or the rows in order when shuffling is off), so the same seed gives
+/// the same batches. Public so that another implementation can replay the exact batches.
+pub struct EpochOrder {
+    order: Vec<usize>,
+    rng: Rng,
+    shuffle: bool,
+}
+
+impl EpochOrder {
+    /// The epochs of training `n` rows with `params` (its seed and shuffle flag).
+    pub fn new(n: usize, params: &TrainParams) -> Self {
+        EpochOrder { order: (0..n).collect(), rng: rng::seeded(params.seed, SHUFFLE_STREAM), shuffle: params.shuffle }
+    }
+
+    /// The row order of the next epoch; its chunks of `batch_size` are the batches.
+    pub fn next_epoch(&mut self) -> &[usize] {
+        if self.shuffle {
+            self.order.shuffle(&mut self.rng);
+        }
+        &self.order
+    }
 }
 
 /// Copies rows `idx` of `x` into `out`, (idx.len(), features). The rows lie scattered over

@@ -52,7 +52,7 @@ pub mod prelude {
     pub use crate::nn::{Activation, ReconstructionLoss, Stack};
     pub use crate::output::cache::default_cache_dir;
     pub use crate::output::plot::{self, Figure};
-    pub use crate::output::report::print_epochs;
+    pub use crate::output::report::{print_epochs, print_progress};
     pub use crate::train::{EpochRecord, History, TrainParams};
     pub use ndarray::{s, Array1, Array2, Axis};
 }

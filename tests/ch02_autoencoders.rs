@@ -14,7 +14,7 @@ fn chapter_2_what_a_trained_autoencoder_does() {
     assert_eq!((data.train.len(), data.test.len(), data.train.x.ncols()), (60_000, 10_000, 784));
 
     // ANCHOR: trained_autoencoder
-    let study = Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut |_, _| {})
+    let study = Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut print_progress)
         .expect("the study trains, or comes from the cache");
     let autoencoder: Autoencoder = study.autoencoder.clone();
     let recorded_test_mse = study.results.autoencoder.test_mse;

@@ -8,7 +8,7 @@ use ae_mlp::prelude::*;
 fn chapter_6_results_and_discussion() {
     // ANCHOR: run_study
     let study =
-        Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut |_, _| {}).expect("the study runs");
+        Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut print_progress).expect("the study runs");
     println!("{}", study.results_table());
     // ANCHOR_END: run_study
     let r = &study.results;

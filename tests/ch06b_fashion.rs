@@ -24,7 +24,7 @@ fn chapter_6b_beyond_mnist_fashion() {
 
     // ANCHOR: run_study
     let config: StudyConfig = StudyConfig { data_dir: Some(fashion.dir.clone()), ..StudyConfig::default() };
-    let study: Study = Study::run_cached(&config, &default_cache_dir(), &mut |_, _| {}).expect("the study runs");
+    let study: Study = Study::run_cached(&config, &default_cache_dir(), &mut print_progress).expect("the study runs");
     println!("{}", study.results_table());
     // ANCHOR_END: run_study
     let r = &study.results;
@@ -33,7 +33,7 @@ fn chapter_6b_beyond_mnist_fashion() {
 
     // ANCHOR: compare_mnist
     let mnist: Study =
-        Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut |_, _| {}).expect("the study runs");
+        Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut print_progress).expect("the study runs");
     for (name, s) in [("MNIST", &mnist), ("Fashion-MNIST", &study)] {
         let (codes, raw) = (&s.results.codes_mlp, s.results.raw_mlp.as_ref().expect("trained by default"));
         println!(

@@ -45,9 +45,8 @@ fn chapter_9_the_autoencoder_family() {
     assert!(bad_rho.build().unwrap_err().to_string().contains("rho"));
 
     // ANCHOR: compare
-    let family: Family = Family::run_cached(&FamilyConfig::default(), &default_cache_dir(), &mut |_, _| {})
+    let family: Family = Family::run_cached(&FamilyConfig::default(), &default_cache_dir(), &mut print_progress)
         .expect("the comparison trains, or comes from the cache");
-    let data: &Mnist = &family.data;
     println!("{}", family.results.table());
     // ANCHOR_END: compare
     let r = &family.results;
@@ -78,13 +77,14 @@ fn chapter_9_the_autoencoder_family() {
     // ANCHOR: denoising
     let vanilla: Autoencoder = family.autoencoder(KindName::Vanilla).expect("trained").clone();
     let denoising: Autoencoder = family.autoencoder(KindName::Denoising).expect("trained").clone();
-    let noisy: Array2<f32> =
-        Noise::Gaussian { std_dev: 0.3 }.corrupt_seeded(data.test.x.view(), 7).expect("corrupts the test images");
+    let noisy: Array2<f32> = Noise::Gaussian { std_dev: 0.3 }
+        .corrupt_seeded(family.data.test.x.view(), 7)
+        .expect("corrupts the test images");
     let from_vanilla: Array2<f32> = vanilla.reconstruct(&noisy).expect("reconstructs");
     let from_denoising: Array2<f32> = denoising.reconstruct(&noisy).expect("reconstructs");
-    let noisy_mse: f32 = ae_mlp::nn::loss::mse(noisy.view(), data.test.x.view(), None);
-    let vanilla_mse: f32 = ae_mlp::nn::loss::mse(from_vanilla.view(), data.test.x.view(), None);
-    let denoising_mse: f32 = ae_mlp::nn::loss::mse(from_denoising.view(), data.test.x.view(), None);
+    let noisy_mse: f32 = ae_mlp::nn::loss::mse(noisy.view(), family.data.test.x.view(), None);
+    let vanilla_mse: f32 = ae_mlp::nn::loss::mse(from_vanilla.view(), family.data.test.x.view(), None);
+    let denoising_mse: f32 = ae_mlp::nn::loss::mse(from_denoising.view(), family.data.test.x.view(), None);
     println!("MSE to the clean test images: noisy input {noisy_mse:.4}, vanilla {vanilla_mse:.4}, denoising {denoising_mse:.4}");
     family.figure("family_denoising").expect("draws").show();
     // ANCHOR_END: denoising
@@ -96,14 +96,14 @@ fn chapter_9_the_autoencoder_family() {
     assert!((r.noisy_input_mse - noisy_mse).abs() < 1e-6, "the table's noise is this noise");
     assert!((get(KindName::Denoising).noisy_test_mse - denoising_mse).abs() < 1e-6);
     assert!((vanilla_row.noisy_test_mse - vanilla_mse).abs() < 1e-6);
-    let clean_vanilla = vanilla.reconstruction_mse(&data.test.x).unwrap();
-    let clean_denoising = denoising.reconstruction_mse(&data.test.x).unwrap();
+    let clean_vanilla = vanilla.reconstruction_mse(&family.data.test.x).unwrap();
+    let clean_denoising = denoising.reconstruction_mse(&family.data.test.x).unwrap();
     assert!(clean_denoising > clean_vanilla, "the price: worse on clean images, {clean_denoising} vs {clean_vanilla}");
 
     // ANCHOR: sparse
     let sparse: Autoencoder = family.autoencoder(KindName::Sparse).expect("trained").clone();
-    let vanilla_codes: Array2<f32> = vanilla.encode(&data.test.x).expect("encodes");
-    let sparse_codes: Array2<f32> = sparse.encode(&data.test.x).expect("encodes");
+    let vanilla_codes: Array2<f32> = vanilla.encode(&family.data.test.x).expect("encodes");
+    let sparse_codes: Array2<f32> = sparse.encode(&family.data.test.x).expect("encodes");
     for (name, codes) in [("vanilla", &vanilla_codes), ("sparse (L1)", &sparse_codes)] {
         let zeros = codes.iter().filter(|&&v| v == 0.0).count() as f32 / codes.len() as f32;
         let dead = (0..codes.ncols()).filter(|&j| codes.column(j).iter().all(|&v| v == 0.0)).count();
@@ -131,7 +131,7 @@ fn chapter_9_the_autoencoder_family() {
     // ANCHOR: sparse_kl
     let kl_index: usize =
         family.results.variants.iter().position(|v| v.variant.label.starts_with("sparse (KL")).expect("in the table");
-    let kl_codes: Array2<f32> = family.autoencoders[kl_index].encode(&data.test.x).expect("encodes");
+    let kl_codes: Array2<f32> = family.autoencoders[kl_index].encode(&family.data.test.x).expect("encodes");
     let mean_activation: Array1<f32> = kl_codes.mean_axis(Axis(0)).expect("not empty");
     println!("target ρ = 0.05; mean activation per unit over the test set:\n{mean_activation:.3}");
     println!("on average {:.3}", mean_activation.mean().unwrap_or(0.0));
@@ -145,14 +145,14 @@ fn chapter_9_the_autoencoder_family() {
     let vae: Autoencoder = family.autoencoder(KindName::Variational).expect("trained").clone();
     let samples: Array2<f32> = vae.sample(40, 2024).expect("decodes draws from the prior");
     family.figure("family_vae_samples").expect("draws").show();
-    let nearest = ae_mlp::experiments::knn::nearest_neighbours(data.train.x.view(), samples.view(), 1);
+    let nearest = ae_mlp::experiments::knn::nearest_neighbours(family.data.train.x.view(), samples.view(), 1);
     let mut sample_to_digit: Vec<f32> = Vec::new(); // MSE from each sample to its nearest training digit
     for (i, near) in nearest.iter().enumerate() {
-        let digit = data.train.x.row(near[0].1);
+        let digit = family.data.train.x.row(near[0].1);
         sample_to_digit.push((&samples.row(i) - &digit).mapv(|d| d * d).mean().unwrap_or(0.0));
     }
-    let mean_image: Array1<f32> = data.train.x.mean_axis(Axis(0)).expect("not empty");
-    let mean_to_digit = (&data.test.x - &mean_image).mapv(|d| d * d).mean().unwrap_or(0.0);
+    let mean_image: Array1<f32> = family.data.train.x.mean_axis(Axis(0)).expect("not empty");
+    let mean_to_digit = (&family.data.test.x - &mean_image).mapv(|d| d * d).mean().unwrap_or(0.0);
     println!(
         "a sample is {:.4} (MSE) from its nearest training digit, on average; the mean image is {mean_to_digit:.4} from a test digit",
         sample_to_digit.iter().sum::<f32>() / 40.0
@@ -163,14 +163,14 @@ fn chapter_9_the_autoencoder_family() {
     let average = sample_to_digit.iter().sum::<f32>() / 40.0;
     assert!(average < mean_to_digit / 2.0, "samples lie close to real digits: {average} vs {mean_to_digit}");
     let ink = samples.mean().unwrap();
-    let real_ink = data.test.x.mean().unwrap();
+    let real_ink = family.data.test.x.mean().unwrap();
     assert!((ink - real_ink).abs() < 0.05, "as much ink as real digits: {ink} vs {real_ink}");
 
     // ANCHOR: latent_map
-    let mu: Array2<f32> = vae.encode(&data.test.x).expect("encodes");
+    let mu: Array2<f32> = vae.encode(&family.data.test.x).expect("encodes");
     let map: Array2<f32> = ae_mlp::experiments::family::pca_2d(&mu).expect("projects");
     family.figure("family_latent_map").expect("draws").show();
-    let ones: Vec<usize> = (0..data.test.len()).filter(|&i| data.test.y[i] == 1).collect();
+    let ones: Vec<usize> = (0..family.data.test.len()).filter(|&i| family.data.test.y[i] == 1).collect();
     let centre_of_ones: Array1<f32> = map.select(Axis(0), &ones).mean_axis(Axis(0)).expect("there are 1s");
     println!("the 1s gather around ({:.2}, {:.2}) of the map", centre_of_ones[0], centre_of_ones[1]);
     // ANCHOR_END: latent_map

@@ -8,7 +8,7 @@ use ae_mlp::prelude::*;
 #[test]
 fn chapter_10_claims_checked_against_baselines() {
     // ANCHOR: load
-    let study: Study = Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut |_, _| {})
+    let study: Study = Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut print_progress)
         .expect("the study runs, or loads from the cache");
     let train: LinfaDataset = to_linfa(&study.data.train);
     let test: LinfaDataset = to_linfa(&study.data.test);

@@ -1,5 +1,6 @@
 //! Plain-text progress for notebooks and logs, where progress bars do not render.
 
+use crate::experiments::pipeline::Stage;
 use crate::train::{EpochRecord, Event};
 
 /// One line summing up an epoch:
@@ -22,6 +23,15 @@ pub fn print_epochs(label: &str) -> impl FnMut(Event<'_>) + '_ {
         if let Event::Epoch(r) = event {
             println!("{}", epoch_line(label, r));
         }
+    }
+}
+
+/// An observer for the experiments ([`crate::experiments::pipeline::Observer`]) that prints
+/// one line per epoch of every model it trains, named by its stage: what a notebook cell
+/// passes so that a long training shows its progress (a cached run prints nothing).
+pub fn print_progress(stage: Stage<'_>, event: Event<'_>) {
+    if let Event::Epoch(r) = event {
+        println!("{}", epoch_line(&stage.label(), r));
     }
 }
 

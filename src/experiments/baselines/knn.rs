@@ -62,15 +62,8 @@ pub fn knn(data: &Features<'_>, queries: usize, settings: &BaselineSettings) -> 
         .map(|&k| {
             let correct =
                 picked.iter().zip(&neighbours).filter(|(&i, n)| vote(&n[..k.min(n.len())]) == test_y[i]).count();
-            BaselineRow {
-                method: format!("{k}-NN majority vote (linfa-nn, {name})"),
-                features: features.into(),
-                dimension: train_x.ncols(),
-                accuracy: correct as f32 / picked.len().max(1) as f32,
-                test_images: picked.len(),
-                fit_seconds,
-                predict_seconds,
-            }
+            let method = format!("{k}-NN majority vote (linfa-nn, {name})");
+            BaselineRow::scored(method, data, correct, picked.len(), (fit_seconds, predict_seconds))
         })
         .collect();
     Ok(rows)

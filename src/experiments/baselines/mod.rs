@@ -38,6 +38,22 @@ pub struct BaselineRow {
     pub predict_seconds: f64,
 }
 
+impl BaselineRow {
+    /// The row of `method` on `data` that classified `correct` of `scored` test images right,
+    /// with its fit and predict wall seconds.
+    fn scored(method: String, data: &Features<'_>, correct: usize, scored: usize, seconds: (f64, f64)) -> Self {
+        BaselineRow {
+            method,
+            features: data.name.into(),
+            dimension: data.train_x.ncols(),
+            accuracy: correct as f32 / scored.max(1) as f32,
+            test_images: scored,
+            fit_seconds: seconds.0,
+            predict_seconds: seconds.1,
+        }
+    }
+}
+
 /// What decides the baselines' numbers (part of their cache key).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BaselineSettings {

@@ -86,13 +86,5 @@ pub fn logistic(data: &Features<'_>, settings: &BaselineSettings) -> Result<Base
     let predicted: Array1<usize> = model.predict(&test_x.mapv(f64::from));
     let predict_seconds = started.elapsed().as_secs_f64();
     let correct = predicted.iter().zip(test_y).filter(|(p, &t)| **p == usize::from(t)).count();
-    Ok(BaselineRow {
-        method: method.into(),
-        features: features.into(),
-        dimension: train_x.ncols(),
-        accuracy: correct as f32 / test_y.len().max(1) as f32,
-        test_images: test_y.len(),
-        fit_seconds,
-        predict_seconds,
-    })
+    Ok(BaselineRow::scored(method.into(), data, correct, test_y.len(), (fit_seconds, predict_seconds)))
 }

@@ -48,15 +48,7 @@ pub fn decision_tree(data: &Features<'_>, settings: &BaselineSettings) -> Result
     let predicted: Vec<u8> = tree.predict(&test).map_err(fail)?;
     let predict_seconds = started.elapsed().as_secs_f64();
     let correct = predicted.iter().zip(test_y).filter(|(p, t)| p == t).count();
-    Ok(BaselineRow {
-        method,
-        features: features.into(),
-        dimension: train_x.ncols(),
-        accuracy: correct as f32 / test_y.len().max(1) as f32,
-        test_images: test_y.len(),
-        fit_seconds,
-        predict_seconds,
-    })
+    Ok(BaselineRow::scored(method, data, correct, test_y.len(), (fit_seconds, predict_seconds)))
 }
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
 //! Data-parallel training of a [`Stack`](super::Stack): a batch cut into *shards* of rows.
 //!
-//! Each batch is cut into one shard of rows per thread of rayon's pool (one per core by
-//! default; `RAYON_NUM_THREADS` sets another number). Each shard runs the plain forward and
-//! backward passes of `stack.rs` on its rows, with the layers shared read-only, and the
-//! shards' weight gradients are then added up. Rows never interact in a dense network, so
-//! this is the same computation as one pass over the whole batch, except that each dL/dW is
-//! summed in parts: results differ from a one-thread run by rounding only, and a given thread
-//! count always gives the same bits. With one thread there is one shard, and the passes run
-//! exactly as written.
+//! Each batch is cut into a fixed number of shards of rows ([`SHARDS`], fewer for a tiny
+//! batch), whatever the number of threads in rayon's pool; the threads share the shards out
+//! among themselves. Each shard runs the plain forward and backward passes of `stack.rs` on
+//! its rows, with the layers shared read-only, and the shards' weight gradients are then
+//! added up in shard order. Rows never interact in a dense network, so this is the same
+//! computation as one pass over the whole batch, except that each dL/dW is summed in parts.
+//! Because the parts depend on the batch alone, never on the thread count, a seed gives the
+//! same bits on 1, 2 or 16 cores.
 //!
 //! The buffers live in a [`Workspace`] that grows to the largest batch seen and is reused
 //! after that, so once it has grown no training pass allocates an array.
@@ -17,8 +17,12 @@ use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
 use super::in_parallel;
 use super::stack::Layer;
 
-/// Fewest rows worth giving a thread of its own: below this, handing the work over costs
-/// more than the other core saves.
+/// Shards per batch. Fixed, so that results do not depend on the machine's core count; 4
+/// keeps up to four cores busy, and each shard of a 256-row batch (64 rows) is still a
+/// matrix tall enough for the GEMM kernels to run near full speed.
+pub const SHARDS: usize = 4;
+
+/// Fewest rows worth a shard of their own: a smaller batch is cut into fewer shards.
 const MIN_SHARD_ROWS: usize = 16;
 
 /// Elements per block when adding up the shards' weight gradients.
@@ -66,10 +70,10 @@ pub(super) struct Shard<'a> {
 
 impl Workspace {
     /// Sizes the buffers for a batch of `n` rows, growing them only when needed, and cuts the
-    /// batch into one shard per thread (fewer if the shards would be too small to pay).
+    /// batch into [`SHARDS`] shards (fewer if they would be too small to pay), by `n` alone.
     pub fn reserve(&mut self, layers: &mut [Layer], n: usize) {
         super::gemm::init();
-        let shards = (n / MIN_SHARD_ROWS).clamp(1, rayon::current_num_threads().max(1));
+        let shards = (n / MIN_SHARD_ROWS).clamp(1, SHARDS);
         self.batch = n;
         self.shard_rows = (0..shards).map(|k| n * (k + 1) / shards - n * k / shards).collect();
         let capacity = self.outputs.first().map_or(0, |o| o.nrows());
@@ -221,31 +225,47 @@ mod tests {
     }
 
     #[test]
-    fn sharding_a_batch_across_threads_changes_the_gradients_by_rounding_only() {
+    fn any_thread_count_gives_the_same_bits() {
         let layers = [(24, Activation::Relu), (12, Activation::Tanh), (9, Activation::Sigmoid)];
         let stack = Stack::new(30, &layers, Init::Xavier, &mut seeded(1, 1));
-        // 101 rows: uneven shards (50 + 51, or 33 + 34 + 34).
+        // 101 rows: uneven shards (25 + 25 + 25 + 26).
         let (x, grad_out) = (uniform((101, 30), -1.0, 1.0, 2), uniform((101, 9), -1.0, 1.0, 3));
-        let (out, grad_w, grad_b, grad_x) = pass(1, &stack, &x, &grad_out);
-        for threads in [2, 3] {
-            let sharded = pass(threads, &stack, &x, &grad_out);
-            // Each row's output and dL/dx depend on that row alone: the same bits.
-            assert_rows_equal(&sharded.0, &out, threads);
-            assert_rows_equal(&sharded.3, &grad_x, threads);
-            // dL/dW and dL/db sum over rows, in parts: equal up to rounding.
-            for (a, b) in sharded.1.iter().flatten().zip(grad_w.iter().flatten()) {
-                assert!((a - b).abs() <= 1e-5 * (1.0 + b.abs()), "{threads} threads: dW {a} vs {b}");
-            }
-            for (a, b) in sharded.2.iter().flatten().zip(grad_b.iter().flatten()) {
-                assert!((a - b).abs() <= 1e-5 * (1.0 + b.abs()), "{threads} threads: db {a} vs {b}");
-            }
-            // And the same thread count always gives the same bits.
-            assert_eq!(pass(threads, &stack, &x, &grad_out), sharded, "{threads} threads, twice");
+        let one = pass(1, &stack, &x, &grad_out);
+        for threads in [2, 3, 16] {
+            // The shards are cut by the batch alone and summed in shard order: the same bits.
+            assert_eq!(pass(threads, &stack, &x, &grad_out), one, "{threads} threads against 1");
         }
         // Inference, in parallel chunks, gives the training pass's output exactly.
         let predicted =
             rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap().install(|| stack.predict(x.view()));
-        assert_rows_equal(&predicted.unwrap(), &out, 3);
+        assert_rows_equal(&predicted.unwrap(), &one.0, 3);
+    }
+
+    #[test]
+    fn sharding_changes_the_gradients_by_rounding_only() {
+        let layers = [(24, Activation::Relu), (12, Activation::Tanh), (9, Activation::Sigmoid)];
+        let stack = Stack::new(30, &layers, Init::Xavier, &mut seeded(1, 1));
+        let (x, grad_out) = (uniform((101, 30), -1.0, 1.0, 2), uniform((101, 9), -1.0, 1.0, 3));
+        let (out, grad_w, grad_b, grad_x) = pass(2, &stack, &x, &grad_out);
+        // Row by row, in one shard each: a pass with no sharding at all.
+        let mut rows = Vec::new();
+        for r in 0..x.nrows() {
+            let (x, g) = (x.slice(s![r..r + 1, ..]).to_owned(), grad_out.slice(s![r..r + 1, ..]).to_owned());
+            rows.push(pass(1, &stack, &x, &g));
+        }
+        for (r, row) in rows.iter().enumerate() {
+            // Each row's output and dL/dx depend on that row alone: the same bits.
+            assert_rows_equal(&row.0, &out.slice(s![r..r + 1, ..]).to_owned(), 1);
+            assert_rows_equal(&row.3, &grad_x.slice(s![r..r + 1, ..]).to_owned(), 1);
+        }
+        // dL/dW and dL/db sum over rows, in parts: equal to the row-by-row sum up to rounding.
+        for (layer, (w, b)) in grad_w.iter().zip(&grad_b).enumerate() {
+            let w_rows: Array2<f32> = rows.iter().map(|r| &r.1[layer]).fold(Array2::zeros(w.raw_dim()), |a, g| a + g);
+            let b_rows: Array1<f32> = rows.iter().map(|r| &r.2[layer]).fold(Array1::zeros(b.raw_dim()), |a, g| a + g);
+            for (a, e) in w.iter().zip(&w_rows).chain(b.iter().zip(&b_rows)) {
+                assert!((a - e).abs() <= 1e-5 * (1.0 + e.abs()), "layer {layer}: {a} vs {e}");
+            }
+        }
     }
 
     /// Row-wise results computed in different blocks of rows: the same bits with

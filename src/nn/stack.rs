@@ -10,7 +10,7 @@
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, CowArray};
 use serde::{Deserialize, Serialize};
 
-use super::parallel::{ParamGrads, Shard, Workspace};
+use super::parallel::{ParamGrads, Shard, Workspace, SHARDS};
 use super::{in_parallel, Activation, Dense, Init, Param};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
@@ -106,9 +106,9 @@ impl Stack {
         self.check_input("Stack::predict", &x)?;
         super::gemm::init();
         let mut out = Array2::zeros((x.nrows(), self.outputs()));
-        // A multiple of the thread count of equal chunks, so that no core waits for another.
-        let threads = rayon::current_num_threads();
-        let chunks = x.nrows().div_ceil(PREDICT_CHUNK).div_ceil(threads) * threads;
+        // Equal chunks, a multiple of SHARDS of them, so that up to SHARDS cores share them
+        // evenly; cut by the rows alone, so every build gives the same bits on any core count.
+        let chunks = x.nrows().div_ceil(PREDICT_CHUNK).div_ceil(SHARDS) * SHARDS;
         let rows = x.nrows().div_ceil(chunks).max(1);
         let work: Vec<_> = x.axis_chunks_iter(Axis(0), rows).zip(out.axis_chunks_iter_mut(Axis(0), rows)).collect();
         in_parallel(work, |(x, out)| self.predict_rows(x, out));

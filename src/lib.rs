@@ -42,7 +42,8 @@ pub mod prelude {
     pub use crate::experiments::claims::{ClaimsReport, Verdict};
     pub use crate::experiments::family::{Family, FamilyConfig};
     pub use crate::experiments::kind::KindName;
-    pub use crate::experiments::study::{Study, StudyConfig, StudyResults};
+    pub use crate::experiments::statistics::{Comparison, PairedDifference, Summary};
+    pub use crate::experiments::study::{seed_list, OverSeeds, Study, StudyConfig, StudyResults};
     pub use crate::models::autoencoder::{Autoencoder, AutoencoderKind, AutoencoderParams, Noise, SparsityPenalty};
     pub use crate::models::finetune::{FineTuneParams, FineTuned};
     pub use crate::models::linfa_api::{to_linfa, to_linfa_f64, AeParams, LinfaDataset, LinfaDataset64};

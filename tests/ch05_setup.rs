@@ -43,6 +43,29 @@ fn chapter_5_data_and_implementation() {
     // Always answering the commonest class would score 11.35 % on the test set.
     assert_eq!(*test_counts.iter().max().unwrap(), 1135);
 
+    // ANCHOR: validation_split
+    // Hold 5,000 training images out, stratified by class: training is watched on them, and
+    // the test set is scored once per model, at the end.
+    let split: Mnist = data.clone().with_validation(5_000).expect("5,000 of 60,000 can be held out");
+    let held_out = split.validation.class_counts();
+    println!(
+        "{} to train on, {} to validate on, {} to test on",
+        split.train.len(),
+        held_out.iter().sum::<usize>(),
+        split.test.len()
+    );
+    println!("validation images per digit: {:?}", &held_out[..10]);
+    // ANCHOR_END: validation_split
+    assert_eq!((split.train.len(), split.validation.len(), split.test.len()), (55_000, 5_000, 10_000));
+    for digit in 0..10 {
+        // Each digit keeps its share of the 60,000 on both sides (rounded to a whole image).
+        let share = 5_000.0 * train_counts[digit] as f64 / 60_000.0;
+        assert!((held_out[digit] as f64 - share).abs() < 1.0, "digit {digit}: {} vs {share}", held_out[digit]);
+        assert_eq!(split.train.class_counts()[digit] + held_out[digit], train_counts[digit]);
+    }
+    let again = data.clone().with_validation(5_000).expect("splits");
+    assert_eq!(again.validation, split.validation, "the split is fixed: the same 5,000 images every time");
+
     // ANCHOR: first_digits
     let first_twenty: Array2<f32> = data.train.x.slice(s![..20, ..]).to_owned();
     println!("labels: {}", data.train.y.slice(s![..20]));

@@ -3,6 +3,7 @@
 //! The comparison trains once and is shared through the disk cache with the notebook and the
 //! book's assets (`Family::run_cached`).
 
+use ae_mlp::experiments::family::{Score, RAW_PIXELS};
 use ae_mlp::prelude::*;
 
 #[test]
@@ -66,7 +67,9 @@ fn chapter_9_the_autoencoder_family() {
     let get = |kind: KindName| r.of_kind(kind).expect("every kind is in the table");
     let vanilla_row = get(KindName::Vanilla);
     // The vanilla row is the original study's autoencoder (same settings, same seed).
-    assert!(vanilla_row.test_mse <= 0.0117, "as good as the original's 0.0117: {}", vanilla_row.test_mse);
+    let study = Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut |_, _| {}).expect("the study");
+    assert_eq!(vanilla_row.test_mse, study.results.autoencoder.test_mse, "the study's autoencoder, to the bit");
+    drop(study);
     for kind in [KindName::Denoising, KindName::Sparse, KindName::Variational] {
         assert!(
             get(kind).test_mse > vanilla_row.test_mse,
@@ -199,25 +202,46 @@ fn chapter_9_the_autoencoder_family() {
     let (mlp, knn, spread) = (cell(Some(raw.scarce_mlp)), cell(Some(raw.scarce_knn)), cell(raw.scarce_spread));
     println!("{:<40} {mlp:>8} {knn:>8} {spread:>12}", "raw pixels");
     // ANCHOR_END: scarce
-    let vae_row = get(KindName::Variational);
+    // The verdicts rest on every seed of the comparison, paired (the cell above shows seed 42;
+    // the book's tables show all of them). Trained here, or loaded from the cache.
+    let seeds = seed_list(42, FAMILY_SEEDS).expect("seeds");
+    let (_, over) = Family::over_seeds(&FamilyConfig::default(), &seeds, &default_cache_dir(), &mut print_progress)
+        .expect("every seed of the comparison");
+    assert_eq!(over.runs[0], family.results, "the first seed is the comparison above");
+    let label = |kind: KindName| get(kind).variant.label.clone();
+    let (vanilla, vae) = (label(KindName::Vanilla), label(KindName::Variational));
+    let verdict = |a: (&str, Score), b: (&str, Score)| {
+        let d = over.compare(a, b).expect("measured for every seed");
+        println!("{} {} − {} {}: {}", a.0, a.1.name(), b.0, b.1.name(), d.points());
+        d.comparison()
+    };
+    // With every label, raw pixels beat every kind's codes.
     for v in &r.variants {
-        assert!(
-            v.codes.mlp < raw.mlp,
-            "with every label, raw pixels win: {} {} vs {}",
-            v.variant.label,
-            v.codes.mlp,
-            raw.mlp
-        );
+        let l = v.variant.label.as_str();
+        assert_eq!(verdict((RAW_PIXELS, Score::Mlp), (l, Score::Mlp)), Comparison::AHigher, "{l}");
     }
-    assert!(vae_row.codes.scarce_knn > raw.scarce_knn, "k-NN: VAE codes beat pixels at 1,000 labels");
-    let raw_spread = raw.scarce_spread.expect("the baseline gets label spreading too");
-    let vae_spread = vae_row.codes.scarce_spread.expect("measured");
-    // The honest ordering: with a plain classifier on 1,000 labels, codes do not beat pixels …
-    assert!(vanilla_row.codes.scarce_mlp < raw.scarce_mlp + 0.01, "vanilla codes are no help to an MLP");
-    // … label spreading over the unlabelled images helps both, and VAE codes the most.
-    assert!(raw_spread > raw.scarce_mlp + 0.02, "spreading helps pixels too: {raw_spread}");
-    assert!(vae_spread > raw_spread, "VAE codes beat raw pixels with spreading: {vae_spread} vs {raw_spread}");
-    assert!(vae_spread >= 0.95, "the target: ≥ 95 % with 1,000 labels, got {vae_spread}");
+    // With 1,000 labels: k-NN on VAE codes beats k-NN on pixels; an MLP on vanilla codes does not
+    // beat an MLP on pixels; label spreading helps pixels, and VAE codes with spreading beat
+    // pixels with spreading.
+    assert_eq!(verdict((&vae, Score::ScarceKnn), (RAW_PIXELS, Score::ScarceKnn)), Comparison::AHigher);
+    assert_eq!(verdict((&vanilla, Score::ScarceMlp), (RAW_PIXELS, Score::ScarceMlp)), VANILLA_VS_RAW_SCARCE_MLP);
+    assert_eq!(verdict((RAW_PIXELS, Score::ScarceSpread), (RAW_PIXELS, Score::ScarceMlp)), Comparison::AHigher);
+    assert_eq!(verdict((&vae, Score::ScarceSpread), (RAW_PIXELS, Score::ScarceSpread)), Comparison::AHigher);
+    let vae_spread = over.summary(&vae, Score::ScarceSpread).expect("measured");
+    println!("VAE codes + spreading, 1,000 labels: {}", vae_spread.percent());
     let (_, _, best) = r.best_scarce().expect("measured");
-    assert_eq!(best, vae_spread, "the best at 1,000 labels is the VAE with label spreading");
+    let vae_row = get(KindName::Variational);
+    assert_eq!(
+        Some(best),
+        vae_row.codes.scarce_spread,
+        "with seed 42 the best at 1,000 labels is the VAE with spreading"
+    );
 }
+
+/// Seeds of the family comparison's verdicts. Fewer than the five of chapters 6 and 10: a
+/// seed of the comparison trains five autoencoders and a dozen classifiers, and the test
+/// suite's budget affords three; the intervals are wider for it (t with 2 degrees of freedom).
+const FAMILY_SEEDS: usize = 3;
+
+/// The measured verdict on "an MLP on vanilla codes beats an MLP on pixels, with 1,000 labels".
+const VANILLA_VS_RAW_SCARCE_MLP: Comparison = Comparison::BHigher;

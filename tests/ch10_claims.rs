@@ -3,6 +3,7 @@
 //! of the chapter is asserted here, whichever way it went: if a claim fails on MNIST, this
 //! test asserts that it fails.
 
+use ae_mlp::experiments::claims::Route;
 use ae_mlp::prelude::*;
 
 #[test]
@@ -14,8 +15,8 @@ fn chapter_10_claims_checked_against_baselines() {
     let test: LinfaDataset = to_linfa(&study.data.test);
     println!("linfa datasets: {:?} and {:?}", train.records.dim(), test.records.dim());
     // ANCHOR_END: load
-    assert_eq!((train.records.dim(), test.records.dim()), ((60_000, 784), (10_000, 784)));
-    assert_eq!(train.targets.len(), 60_000);
+    assert_eq!((train.records.dim(), test.records.dim()), ((55_000, 784), (10_000, 784)));
+    assert_eq!(train.targets.len(), 55_000);
 
     // ANCHOR: pca_logistic
     use ae_mlp::models::linfa_api::linfa::prelude::*;
@@ -34,7 +35,7 @@ fn chapter_10_claims_checked_against_baselines() {
         pca_logistic.predict(&pca_test).confusion_matrix(&pca_test).expect("same labels").accuracy();
     println!("PCA (32) → logistic regression: {:.2} %", 100.0 * pca_accuracy);
     // ANCHOR_END: pca_logistic
-    assert_eq!(pca_train.records.dim(), (60_000, 32));
+    assert_eq!(pca_train.records.dim(), (55_000, 32));
     assert!((0.85..0.93).contains(&pca_accuracy), "PCA(32) + logistic regression: {pca_accuracy}");
 
     // ANCHOR: codes_logistic
@@ -48,7 +49,7 @@ fn chapter_10_claims_checked_against_baselines() {
         codes_logistic.predict(&codes_test).confusion_matrix(&codes_test).expect("same labels").accuracy();
     println!("autoencoder (32) → logistic regression: {:.2} %", 100.0 * codes_accuracy);
     // ANCHOR_END: codes_logistic
-    assert_eq!(codes_train.records.dim(), (60_000, 32));
+    assert_eq!(codes_train.records.dim(), (55_000, 32));
     assert_eq!(codes_train.targets, train.targets, "labels pass through the transform");
     assert!((0.80..0.97).contains(&codes_accuracy), "codes + logistic regression: {codes_accuracy}");
 
@@ -109,14 +110,19 @@ fn chapter_10_claims_checked_against_baselines() {
     for k in [3, 5] {
         assert!(row(&format!("{k}-NN"), "PCA, k = 32") > row(&format!("{k}-NN"), "autoencoder codes"));
     }
-    assert!(row("5-NN", "PCA, k = 32") > report.codes_mlp.test_accuracy, "5-NN on PCA edges out codes → MLP");
+    // 5-NN on PCA against the codes MLP's five seeds (a one-sample interval), as measured.
+    let five_nn = b.row("5-NN", "PCA, k = 32").expect("5-NN on PCA ran").clone();
+    let knn_vs_codes = report.baseline_minus_mlp(&five_nn, "codes").expect("five seeds");
+    assert_eq!(knn_vs_codes.comparison(), Comparison::AHigher, "5-NN on PCA − codes MLP: {}", knn_vs_codes.points());
+    // Every classical method on codes or pixels falls below the MLP on the same features.
     for r in &b.rows {
         let mlp = match r.features.as_str() {
-            "autoencoder codes" => report.codes_mlp.test_accuracy,
-            "raw pixels" => report.raw_mlp.test_accuracy,
+            "autoencoder codes" => "codes",
+            "raw pixels" => "pixels",
             _ => continue,
         };
-        assert!(mlp > r.accuracy, "the MLP on {} beats {} ({})", r.features, r.method, r.accuracy);
+        let d = report.baseline_minus_mlp(r, mlp).expect("five seeds");
+        assert_eq!(d.comparison(), Comparison::BHigher, "the MLP on {} beats {}: {}", r.features, r.method, d.points());
     }
     // PCA keeps a true fraction of the pixel variance, well below linfa's always-1 ratio.
     for &(k, _, kept) in &b.pca {
@@ -141,40 +147,43 @@ fn chapter_10_claims_checked_against_baselines() {
     assert!(tuned_accuracy > start_accuracy + 0.005, "fine-tuning gains: {start_accuracy} → {tuned_accuracy}");
 
     // ANCHOR: claims
-    println!("{}", report.claims_table());
+    println!("{}", report.claims_table().expect("the claims' evidence"));
     // ANCHOR_END: claims
-    let raw = &report.raw_mlp;
-    let (few, fewer) = (&report.few_labels, &report.fewer_labels);
-    // The verdicts, whichever way they went, and the comparisons they rest on.
+    let c = &report.costs;
+    // The verdicts, whichever way they went, and the comparisons they rest on (5 seeds each).
     // "Enhanced performance": at full labels raw pixels beat the codes.
-    assert!(raw.test_accuracy > codes.test_accuracy, "at full labels raw pixels beat the codes");
+    let codes_vs_raw = report.codes_minus_raw().expect("five seeds");
+    assert_eq!(codes_vs_raw.comparison(), Comparison::BHigher, "codes − pixels: {}", codes_vs_raw.points());
     assert_eq!(report.verdict("enhanced_performance"), Some(Verdict::Fails));
-    // "Faster training and lower cost": a codes epoch is far cheaper, in FLOPs and in seconds;
-    // autoencoder + codes MLP together cost about what the raw MLP costs alone (within 1 %).
-    assert!(report.codes_flops_per_epoch < report.raw_flops_per_epoch / 10.0, "a codes epoch is far cheaper");
-    assert!(codes.seconds_per_epoch < raw.seconds_per_epoch, "and the wall clock agrees");
-    let (pipeline, raw_total) = report.pipeline_flops();
-    assert!(pipeline < raw_total, "the whole pipeline costs no more than the raw MLP: {pipeline} vs {raw_total}");
-    assert!((raw_total - pipeline) / raw_total < 0.01, "but only just");
-    assert_eq!(report.verdict("faster_training"), Some(Verdict::Holds));
-    // "Improved generalisation": a smaller train-test gap, but a lower test accuracy; and with
-    // 1,000 labels the codes do not win either.
-    let gap = |c: &ae_mlp::experiments::study::ClassifierResult| c.train_accuracy - c.test_accuracy;
-    assert!(gap(codes) < gap(raw), "the codes MLP overfits less");
-    assert!(few.codes_mean() < few.raw_mean(), "with 1,000 labels raw pixels still win: {few:?}");
+    // "Faster training and lower cost": a codes epoch is far cheaper, but the whole route,
+    // pretraining and encoding included, costs about what the raw MLP costs (counted FLOPs;
+    // the measured seconds are shown, not asserted: they depend on the machine's load).
+    assert!(c.codes_flops_per_epoch < c.raw_flops_per_epoch / 10.0, "a codes epoch is far cheaper");
+    let (two_step, raw_route) = (c.flops(Route::TwoStep), c.flops(Route::RawPixels));
     assert!(
-        fewer.raw_mean() - fewer.codes_mean() > few.raw_mean() - few.codes_mean(),
-        "with 100 labels the pixels' lead grows: {fewer:?}"
+        (two_step / raw_route - 1.0).abs() < 0.05,
+        "the whole routes cost about the same: {two_step} vs {raw_route}"
     );
+    assert_eq!(c.seconds.len(), 5, "every seed's seconds are recorded");
+    assert_eq!(report.verdict("faster_training"), Some(Verdict::Partly));
+    // "Improved generalisation": a smaller train–test gap, but a lower test accuracy; with
+    // 1,000 labels raw pixels win, with 100 there is no measurable difference at 5 seeds.
+    let gap = report.gap_difference().expect("five seeds");
+    assert_eq!(gap.comparison(), Comparison::AHigher, "the raw MLP's gap is the larger: {}", gap.points());
+    let (few, fewer) = (&report.few_labels, &report.fewer_labels);
+    let few_vs_raw = few.codes_minus_raw().expect("five seeds");
+    assert_eq!(few_vs_raw.comparison(), Comparison::BHigher, "1,000 labels, codes − pixels: {}", few_vs_raw.points());
+    let fewer_vs_raw = fewer.codes_minus_raw().expect("five seeds");
+    assert_eq!(fewer_vs_raw.comparison(), Comparison::NoMeasurableDifference, "100 labels: {}", fewer_vs_raw.points());
     assert_eq!(report.verdict("generalisation"), Some(Verdict::Partly));
-    // "Two-step better than raw input": not at full labels, not at 1,000 labels, yes fine-tuned.
-    assert!(report.finetune.test_accuracy > raw.test_accuracy, "fine-tuning beats the raw-pixel MLP");
+    // "Two-step better than raw input": not at full labels, not with few labels, yes fine-tuned.
+    let tuned_vs_raw = report.finetune_minus_raw().expect("five seeds");
+    assert_eq!(tuned_vs_raw.comparison(), Comparison::AHigher, "fine-tuned − pixels: {}", tuned_vs_raw.points());
     assert_eq!(report.verdict("two_step_beats_raw"), Some(Verdict::Partly));
-    // "Improved performance while reducing the computational complexity": only fine-tuned, at
-    // about half the raw MLP's FLOPs per epoch.
-    let ratio = report.finetune_flops_per_epoch / report.raw_flops_per_epoch;
-    assert!((0.4..0.65).contains(&ratio), "fine-tuning costs about half a raw epoch: {ratio}");
+    // "Improved performance while reducing the computational complexity": fine-tuning wins and
+    // each of its epochs costs about half a raw one, but with its pretraining it costs more.
+    let ratio = c.finetune_flops_per_epoch / c.raw_flops_per_epoch;
+    assert!((0.4..0.65).contains(&ratio), "a fine-tuning epoch costs about half a raw one: {ratio}");
+    assert!(c.flops(Route::FineTuned) > 1.2 * raw_route, "the fine-tuned route costs more in all");
     assert_eq!(report.verdict("performance_and_complexity"), Some(Verdict::Partly));
-    // The fine-tuning target was missed: below 98.6 %, and below the ≈ 98.4 % of a plain MLP.
-    assert!(report.finetune.test_accuracy < 0.984, "fine-tuned: {}", report.finetune.test_accuracy);
 }

@@ -40,6 +40,7 @@ impl StudyArgs {
                 let defaults = StudyConfig::default();
                 RunConfig::Study(StudyConfig {
                     data_dir: self.data.clone(),
+                    validation: self.validation.unwrap_or(defaults.validation),
                     autoencoder: self.autoencoder(AutoencoderParams::of_kind(kind.with_book_settings())),
                     codes_mlp: self.mlp(defaults.codes_mlp),
                     raw_mlp: self.mlp(defaults.raw_mlp),
@@ -55,6 +56,7 @@ impl StudyArgs {
                 }
                 RunConfig::Family(FamilyConfig {
                     data_dir: self.data.clone(),
+                    validation: self.validation.unwrap_or(defaults.validation),
                     variants,
                     codes_mlp: self.mlp(defaults.codes_mlp.clone()),
                     raw_mlp: self.mlp(defaults.raw_mlp.clone()),

@@ -69,6 +69,16 @@ pub struct StudyArgs {
     /// in the family's few-label runs [default: 42].
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Run the study N times, with seeds S, S + 1, …, S + N − 1 (S from --seed), and report
+    /// mean ± standard deviation and the paired interval of pixels minus codes; results.json
+    /// keeps every seed's numbers, figures and --save show the first seed.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub seeds: u16,
+    /// Training images held out for validation: the learning curves are measured on them,
+    /// and the test set is scored once, at the end. 0 trains on all 60,000 and watches the
+    /// test set, as the original notebook did [default: 5000].
+    #[arg(long, value_name = "N")]
+    pub validation: Option<usize>,
     /// A directory in the MNIST layout (raw or .gz IDX files) instead of the bundled MNIST,
     /// e.g. data/fashion-mnist (the bundled Fashion-MNIST).
     #[arg(long, value_name = "DIR")]

@@ -8,6 +8,9 @@ use crate::{Error, Result};
 /// `rng::seeded` stream of [`Dataset::stratified_indices`].
 const STREAM_STRATIFIED: u64 = 0x5354_5241_5449_4659; // "STRATIFY"
 
+/// `rng::seeded` stream of [`Dataset::stratified_split`].
+const STREAM_SPLIT: u64 = 0x484f_4c44_4f55_5421; // "HOLDOUT!"
+
 /// Images and labels of one split. `x`: (n, 784), `f32` in `[0, 1]` (byte / 255);
 /// `y`: (n,) labels 0..=9.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,6 +112,55 @@ impl Dataset {
     }
 }
 
+impl Dataset {
+    /// Splits the rows in two, stratified by class: `held_out` rows drawn with `seed`, in the
+    /// same class proportions as the whole (each class's share rounded, largest remainders
+    /// first, so the counts add up exactly), and the rest. Both index lists are sorted.
+    ///
+    /// This is how a validation set is carved out of the training images: every class keeps
+    /// its share on both sides, so a validation accuracy is not skewed by a class that
+    /// happened to be drawn too often. Fails if `held_out` is 0 or leaves no rows behind.
+    pub fn stratified_split(&self, held_out: usize, seed: u64) -> Result<(Vec<usize>, Vec<usize>)> {
+        if held_out == 0 || held_out >= self.len() {
+            return Err(Error::param(
+                "validation",
+                held_out,
+                format!(
+                    "can be at most {} of the {} training images (0 holds none out)",
+                    self.len().max(1) - 1,
+                    self.len()
+                ),
+            ));
+        }
+        let counts = self.class_counts();
+        let n = self.len();
+        // Each class's exact share, its whole part, and who gets the leftover rows.
+        let exact: Vec<f64> = counts.iter().map(|&c| (held_out * c) as f64 / n as f64).collect();
+        let mut take: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
+        let mut by_remainder: Vec<usize> = (0..counts.len()).collect();
+        by_remainder.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())));
+        let short = held_out - take.iter().sum::<usize>();
+        for &class in by_remainder.iter().take(short) {
+            take[class] += 1;
+        }
+        let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); counts.len()];
+        for (i, &label) in self.y.iter().enumerate() {
+            by_class[usize::from(label)].push(i);
+        }
+        let mut rng = crate::rng::seeded(seed, STREAM_SPLIT);
+        let mut out = Vec::with_capacity(held_out);
+        for (members, &k) in by_class.iter_mut().zip(&take) {
+            let (picked, _) = members.partial_shuffle(&mut rng, k);
+            out.extend_from_slice(picked);
+        }
+        out.sort_unstable();
+        let mut is_out = vec![false; n];
+        out.iter().for_each(|&i| is_out[i] = true);
+        let kept = (0..n).filter(|&i| !is_out[i]).collect();
+        Ok((kept, out))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +206,25 @@ mod tests {
         assert!(matches!(d.stratified_subset(3, 0), Err(Error::InvalidParam { .. })));
         assert!(matches!(d.stratified_subset(0, 0), Err(Error::InvalidParam { .. })));
         assert!(d.head(0).stratified_subset(1, 0).is_err());
+    }
+
+    #[test]
+    fn stratified_split_keeps_class_shares_and_every_row_once() {
+        // 12 rows: classes 0, 1, 2 with 6, 4 and 2 rows.
+        let y = Array1::from(vec![0, 0, 1, 0, 1, 2, 0, 1, 0, 2, 1, 0]);
+        let d = Dataset::new(Array2::zeros((12, 1)), y).unwrap();
+        let (kept, out) = d.stratified_split(6, 9).unwrap();
+        assert_eq!(out.len(), 6);
+        let mut all: Vec<usize> = kept.iter().chain(&out).copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..12).collect::<Vec<_>>(), "every row on exactly one side");
+        assert_eq!(d.select(&out).unwrap().class_counts()[..3], [3, 2, 1], "half of each class");
+        assert_eq!(d.stratified_split(6, 9).unwrap(), (kept, out), "the seed fixes the split");
+        // 5 of 12: shares 2.5, 1.67, 0.83 → 2, 2, 1 (largest remainders get the leftovers).
+        let (_, five) = d.stratified_split(5, 1).unwrap();
+        assert_eq!(d.select(&five).unwrap().class_counts()[..3], [2, 2, 1]);
+        for bad in [0, 12, 13] {
+            assert!(matches!(d.stratified_split(bad, 0), Err(Error::InvalidParam { .. })), "{bad}");
+        }
     }
 }

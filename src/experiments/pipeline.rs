@@ -87,6 +87,9 @@ pub trait Experiment: Sized {
     fn check(config: &Self::Config) -> Result<()>;
     /// The data directory the config names: `None` for the bundled, checksummed MNIST.
     fn data_dir(config: &Self::Config) -> Option<&Path>;
+    /// How many training images the config holds out for validation (0: none, and the
+    /// models are watched on the test set, as in the original notebook).
+    fn validation(config: &Self::Config) -> usize;
     /// Trains and measures on `data`.
     fn train(config: &Self::Config, data: &Mnist, observer: &mut Observer<'_>) -> Result<Self::Trained>;
     /// The experiment, from what it trained and the data it trained on.
@@ -96,7 +99,7 @@ pub trait Experiment: Sized {
 /// Runs `E` with `config` on the data it names. `observer` sees every batch and epoch of every model.
 pub fn run<E: Experiment>(config: &E::Config, observer: &mut Observer<'_>) -> Result<E> {
     E::check(config)?;
-    let data = load_data(E::data_dir(config))?;
+    let data = load_data(E::data_dir(config), E::validation(config))?;
     let trained = E::train(config, &data, observer)?;
     Ok(E::assemble(trained, data))
 }
@@ -106,17 +109,19 @@ pub fn run<E: Experiment>(config: &E::Config, observer: &mut Observer<'_>) -> Re
 /// Tests and notebooks share one training this way; a fresh checkout trains for real.
 pub fn run_cached<E: Experiment>(config: &E::Config, cache_dir: &Path, observer: &mut Observer<'_>) -> Result<E> {
     E::check(config)?;
-    let data = load_data(E::data_dir(config))?;
+    let data = load_data(E::data_dir(config), E::validation(config))?;
     let trained = crate::output::cache::cached(cache_dir, E::NAME, config, || E::train(config, &data, observer))?;
     Ok(E::assemble(trained, data))
 }
 
-/// The data a config names: `None` for the bundled, checksummed MNIST, else an MNIST-layout directory.
-pub fn load_data(dir: Option<&Path>) -> Result<Mnist> {
-    match dir {
+/// The data a config names: `None` for the bundled, checksummed MNIST, else an MNIST-layout
+/// directory; with `validation` of its training images held out (see [`Mnist::with_validation`]).
+pub fn load_data(dir: Option<&Path>, validation: usize) -> Result<Mnist> {
+    let data = match dir {
         None => Mnist::load_bundled(),
         Some(dir) => Mnist::load_dir(dir),
-    }
+    }?;
+    data.with_validation(validation)
 }
 
 /// Writes `value` as pretty JSON to `path` (atomically): how every experiment records its
@@ -127,21 +132,24 @@ pub fn write_json(path: &Path, value: &impl Serialize) -> Result<PathBuf> {
     Ok(path.to_path_buf())
 }
 
-/// Trains an autoencoder on the training images, watching the reconstruction of the test images.
+/// Trains an autoencoder on the training images, watching its reconstruction of the
+/// validation images (see [`Mnist::watched`]).
 pub fn train_autoencoder(
     params: &AutoencoderParams,
     data: &Mnist,
     label: &str,
     observer: &mut Observer<'_>,
 ) -> Result<(Autoencoder, History)> {
-    params.fit(data.train.x.view(), Some(data.test.x.view()), &mut |e| observer(Stage::Autoencoder(label), e))
+    params.fit(data.train.x.view(), Some(data.watched().x.view()), &mut |e| observer(Stage::Autoencoder(label), e))
 }
 
-/// Features of the training and test images for a classifier: an autoencoder's codes (with
-/// the standardiser fitted on the training codes, when asked for) or the raw pixels.
+/// Features of the training, validation and test images for a classifier: an autoencoder's
+/// codes (with the standardiser fitted on the training codes, when asked for) or the raw pixels.
 pub struct Codes<'a> {
     /// Features of the training images, as learned (not standardised).
     pub train: Cow<'a, Array2<f32>>,
+    /// Features of the images the classifier is watched on ([`Mnist::watched`]), as learned.
+    pub watched: Cow<'a, Array2<f32>>,
     /// Features of the test images, as learned.
     pub test: Cow<'a, Array2<f32>>,
     /// Fitted on the training codes; the MLPs see standardised codes, distances the codes as learned.
@@ -152,14 +160,16 @@ impl<'a> Codes<'a> {
     /// The codes `autoencoder` gives every image of `data`, standardised for the MLPs if `standardize`.
     pub fn encode(autoencoder: &Autoencoder, data: &Mnist, standardize: bool) -> Result<Codes<'a>> {
         let train = autoencoder.encode(&data.train.x)?;
+        let watched = autoencoder.encode(&data.watched().x)?;
         let test = autoencoder.encode(&data.test.x)?;
         let scaler = if standardize { Some(Standardizer::fit(train.view())?) } else { None };
-        Ok(Codes { train: Cow::Owned(train), test: Cow::Owned(test), scaler })
+        Ok(Codes { train: Cow::Owned(train), watched: Cow::Owned(watched), test: Cow::Owned(test), scaler })
     }
 
     /// The raw pixels as features (nothing to standardise: they are already in [0, 1]).
     pub fn pixels(data: &'a Mnist) -> Codes<'a> {
-        Codes { train: Cow::Borrowed(&data.train.x), test: Cow::Borrowed(&data.test.x), scaler: None }
+        let (train, watched, test) = (&data.train.x, &data.watched().x, &data.test.x);
+        Codes { train: Cow::Borrowed(train), watched: Cow::Borrowed(watched), test: Cow::Borrowed(test), scaler: None }
     }
 
     /// `x` as the MLPs see it: standardised if these codes are.
@@ -180,7 +190,7 @@ pub fn scaled<'x>(scaler: Option<&Standardizer>, x: &'x Array2<f32>) -> Result<C
 pub struct Fitted {
     /// The trained MLP.
     pub mlp: Mlp,
-    /// Its per-epoch history (with test-set validation only when asked for).
+    /// Its per-epoch history (with the watched set's accuracy only when asked for).
     pub history: History,
     /// Its labels for the test images.
     pub predicted: Array1<u8>,
@@ -193,18 +203,21 @@ impl Fitted {
     }
 }
 
-/// Trains `params` on (`x`, `y`) and predicts `test_x`. With `watch`, `test_y` is also the
-/// per-epoch validation (the study's learning curves); it never changes what the MLP learns.
+/// Images and labels a classifier is watched on each epoch (the learning curves); watching
+/// never changes what the MLP learns.
+pub type Watched<'a> = Option<(ArrayView2<'a, f32>, ArrayView1<'a, u8>)>;
+
+/// Trains `params` on (`x`, `y`), watching `watched` each epoch, and predicts `test_x`: the
+/// one time the trained model meets the test set.
 pub fn fit_classifier<'a>(
     params: &MlpParams,
     (x, y): (ArrayView2<'a, f32>, ArrayView1<'a, u8>),
-    (test_x, test_y): (ArrayView2<'a, f32>, ArrayView1<'a, u8>),
-    watch: bool,
+    watched: Watched<'a>,
+    test_x: ArrayView2<'a, f32>,
     stage: Stage<'_>,
     observer: &mut Observer<'_>,
 ) -> Result<Fitted> {
-    let valid = if watch { Some((test_x, test_y)) } else { None };
-    let (mlp, history) = params.fit(x, y, valid, &mut |e| observer(stage, e))?;
+    let (mlp, history) = params.fit(x, y, watched, &mut |e| observer(stage, e))?;
     let predicted = mlp.predict(test_x)?;
     Ok(Fitted { mlp, history, predicted })
 }
@@ -247,6 +260,6 @@ pub fn few_label_accuracy<'a>(
     observer: &mut Observer<'_>,
 ) -> Result<f32> {
     let stage = Stage::Classifier { features, labels: labelled.labels() };
-    let fitted = fit_classifier(params, (x, labelled.data.y.view()), (test_x, test_y.view()), false, stage, observer)?;
+    let fitted = fit_classifier(params, (x, labelled.data.y.view()), None, test_x, stage, observer)?;
     fitted.accuracy(test_y)
 }

@@ -36,6 +36,13 @@ impl Summary {
     }
 }
 
+impl Summary {
+    /// An accuracy summary as the book prints it: `97.70 % ± 0.12` (the spread in points).
+    pub fn percent(&self) -> String {
+        format!("{:.2} % ± {:.2}", 100.0 * self.mean, 100.0 * self.sd)
+    }
+}
+
 /// A paired comparison of method A against method B over the same seeds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PairedDifference {
@@ -88,6 +95,25 @@ impl PairedDifference {
             Comparison::BHigher
         } else {
             Comparison::NoMeasurableDifference
+        }
+    }
+}
+
+impl PairedDifference {
+    /// A difference of accuracies in points with its interval: `+0.21 points, 95 % interval
+    /// [+0.05, +0.37]`.
+    pub fn points(&self) -> String {
+        let p = |v: f64| format!("{:+.2}", 100.0 * v);
+        format!("{} points, 95 % interval [{}, {}]", p(self.mean), p(self.low), p(self.high))
+    }
+
+    /// The verdict in words, `a` and `b` naming the two methods: "a beats b", "b beats a", or
+    /// "no measurable difference at n seeds".
+    pub fn verdict(&self, a: &str, b: &str) -> String {
+        match self.comparison() {
+            Comparison::AHigher => format!("{a} beats {b}"),
+            Comparison::BHigher => format!("{b} beats {a}"),
+            Comparison::NoMeasurableDifference => format!("no measurable difference at {} seeds", self.n),
         }
     }
 }

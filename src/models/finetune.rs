@@ -125,6 +125,12 @@ impl Default for FineTuneParams {
 }
 
 impl FineTuneParams {
+    /// Sets the seed of the batch order.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.train = self.train.seed(seed);
+        self
+    }
+
     /// Checks the schedule before any training.
     pub fn check(&self) -> Result<()> {
         if self.stages.is_empty() {

@@ -10,9 +10,9 @@ use crate::train::History;
 /// How one classifier did with every label and with only the scarce ones.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ClassifierScores {
-    /// MLP trained on all 60,000 labelled images: test accuracy.
+    /// MLP trained on every labelled training image (55,000): test accuracy.
     pub mlp: f32,
-    /// k-NN over all 60,000 labelled images: test accuracy (`None` where not measured).
+    /// k-NN over every labelled training image: test accuracy (`None` where not measured).
     pub knn: Option<f32>,
     /// MLP trained on the scarce labelled images only: test accuracy.
     pub scarce_mlp: f32,
@@ -49,7 +49,7 @@ pub struct FamilyResults {
     pub config: FamilyConfig,
     /// One result per variant, in config order.
     pub variants: Vec<VariantResult>,
-    /// The same classifiers on raw pixels (no k-NN over all 60,000: 784-d distances to every
+    /// The same classifiers on raw pixels (no k-NN over every training image: 784-d distances to every
     /// training image cost far more than the table is worth).
     pub raw: ClassifierScores,
     /// MSE between the noisy test images and the clean ones (the noise itself).

@@ -22,7 +22,7 @@ pub(super) struct Features<'a> {
     pub codes: Codes<'a>,
     /// Features of the few labelled images, as learned.
     pub labelled: Cow<'a, Array2<f32>>,
-    /// Also score k-NN over all 60,000 training images (cheap on codes, not worth it on pixels).
+    /// Also score k-NN over every training image (cheap on codes, not worth it on pixels).
     pub knn_over_all: bool,
     /// Also spread the few labels over every training image and train an MLP on them.
     pub spread: bool,
@@ -47,14 +47,8 @@ impl Features<'_> {
             accuracy(&knn_classify(x.view(), y.view(), codes.test.view(), config.knn_k)?, &test.y)
         };
         let stage = |labels| Stage::Classifier { features: self.name, labels };
-        let all_labels = fit_classifier(
-            mlp,
-            (train_x.view(), train.y.view()),
-            (test_x.view(), test.y.view()),
-            false,
-            stage(Labels::All),
-            observer,
-        )?;
+        let all_labels =
+            fit_classifier(mlp, (train_x.view(), train.y.view()), None, test_x.view(), stage(Labels::All), observer)?;
         let scarce = mlp.clone().train(config.scarce_train.clone());
         Ok(ClassifierScores {
             mlp: all_labels.accuracy(&test.y)?,
@@ -72,14 +66,8 @@ impl Features<'_> {
                 let spread =
                     spread_labels(codes.train.view(), &labelled.rows, labelled.data.y.view(), 10, &config.spreading)?;
                 let stage = stage(Labels::Spread);
-                let fitted = fit_classifier(
-                    mlp,
-                    (train_x.view(), spread.view()),
-                    (test_x.view(), test.y.view()),
-                    false,
-                    stage,
-                    observer,
-                )?;
+                let fitted =
+                    fit_classifier(mlp, (train_x.view(), spread.view()), None, test_x.view(), stage, observer)?;
                 Some(fitted.accuracy(&test.y)?)
             } else {
                 None

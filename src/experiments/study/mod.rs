@@ -6,14 +6,17 @@
 //! none of them re-implements one.
 
 mod figures;
+mod seeds;
 mod tables;
+
+pub use seeds::{seed_list, OverSeeds, SeedMetrics};
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Dataset, Mnist};
+use crate::data::{Dataset, Mnist, VALIDATION_IMAGES, VALIDATION_SEED};
 use crate::error::Result;
 use crate::experiments::pipeline::{self, fit_classifier, Codes, Experiment, Fitted, Labels, Observer, Stage};
 use crate::models::autoencoder::{Autoencoder, AutoencoderParams};
@@ -27,6 +30,9 @@ use crate::train::History;
 pub struct StudyConfig {
     /// Where the data comes from: `None` for the bundled, checksummed MNIST.
     pub data_dir: Option<PathBuf>,
+    /// Training images held out for validation ([`VALIDATION_IMAGES`] by default). With 0,
+    /// every model trains on all 60,000 and is watched on the test set, as in the original.
+    pub validation: usize,
     /// The autoencoder and its training.
     pub autoencoder: AutoencoderParams,
     /// The classifier on codes and its training.
@@ -45,6 +51,7 @@ impl Default for StudyConfig {
     fn default() -> Self {
         StudyConfig {
             data_dir: None,
+            validation: VALIDATION_IMAGES,
             autoencoder: AutoencoderParams::default(),
             codes_mlp: MlpParams::default(),
             raw_mlp: MlpParams::raw_pixels(),
@@ -86,10 +93,21 @@ impl StudyConfig {
         self.raw_mlp.check()
     }
 
-    /// Loads the data this config names.
+    /// Loads the data this config names, with its validation images held out.
     pub fn load_data(&self) -> Result<Mnist> {
-        pipeline::load_data(self.data_dir.as_deref())
+        pipeline::load_data(self.data_dir.as_deref(), self.validation)
     }
+}
+
+/// Which images the models were watched on while they trained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WatchedOn {
+    /// Images held out of the training file: the test set is touched once, at the end.
+    Validation,
+    /// The test set, as in the original notebook: anything chosen from the curves is fitted
+    /// to the test set.
+    Test,
 }
 
 /// One classifier's outcome.
@@ -116,12 +134,14 @@ pub struct ClassifierResult {
 pub struct AutoencoderResult {
     /// Trainable parameters.
     pub parameters: usize,
-    /// Reconstruction MSE on the test images (the "validation MSE").
+    /// Reconstruction MSE on the test images.
     pub test_mse: f32,
     /// Reconstruction MSE on the training images.
     pub train_mse: f32,
     /// Median training seconds per epoch.
     pub seconds_per_epoch: f64,
+    /// Wall seconds to encode every image (training, validation and test) once trained.
+    pub encode_seconds: f64,
     /// Per-epoch history (loss is the configured reconstruction loss).
     pub history: History,
 }
@@ -135,8 +155,14 @@ pub struct StudyResults {
     pub data_dir: PathBuf,
     /// Whether the files matched the bundled MNIST's SHA-256 sums.
     pub checksums_verified: bool,
-    /// Training and test set sizes.
+    /// Training images the models learned from.
     pub n_train: usize,
+    /// Training images held out for validation (0: none).
+    pub n_validation: usize,
+    /// The seed that drew the validation images ([`VALIDATION_SEED`]).
+    pub validation_seed: u64,
+    /// Which images the learning curves are measured on.
+    pub watched_on: WatchedOn,
     /// Test set size.
     pub n_test: usize,
     /// The autoencoder.
@@ -149,6 +175,10 @@ pub struct StudyResults {
     pub total_seconds: f64,
     /// Versions of this crate and its main dependencies.
     pub versions: Vec<(String, String)>,
+    /// Every seed's numbers and their summary, when the study ran over several seeds
+    /// (`--seeds N`); this study is the first of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub over_seeds: Option<OverSeeds>,
 }
 
 /// The study's trained models and data, kept for figures and further experiments.
@@ -212,6 +242,10 @@ impl Experiment for Study {
         config.data_dir.as_deref()
     }
 
+    fn validation(config: &StudyConfig) -> usize {
+        config.validation
+    }
+
     fn train(config: &StudyConfig, data: &Mnist, observer: &mut Observer<'_>) -> Result<TrainedStudy> {
         let started = Instant::now();
         let (train, test) = (&data.train, &data.test);
@@ -221,7 +255,9 @@ impl Experiment for Study {
             pipeline::train_autoencoder(&config.autoencoder, data, "autoencoder", observer)?;
 
         // 2. Its encoder turns every image into a code (standardised with training statistics).
+        let encoding = Instant::now();
         let codes = Codes::encode(&autoencoder, data, config.standardize_codes)?;
+        let encode_seconds = encoding.elapsed().as_secs_f64();
 
         // 3. An MLP learns the digits from the codes alone.
         let (codes_mlp, codes_result) = classify(&config.codes_mlp, &codes, "codes", data, observer)?;
@@ -238,18 +274,23 @@ impl Experiment for Study {
             data_dir: data.dir.clone(),
             checksums_verified: data.checksums_verified,
             n_train: train.len(),
+            n_validation: data.validation.len(),
+            validation_seed: VALIDATION_SEED,
+            watched_on: if data.validation.is_empty() { WatchedOn::Test } else { WatchedOn::Validation },
             n_test: test.len(),
             autoencoder: AutoencoderResult {
                 parameters: autoencoder.encoder.n_parameters() + autoencoder.decoder.n_parameters(),
                 test_mse: autoencoder.reconstruction_mse(&test.x)?,
                 train_mse: autoencoder.reconstruction_mse(&train.x)?,
                 seconds_per_epoch: ae_history.median_epoch_seconds(),
+                encode_seconds,
                 history: ae_history,
             },
             codes_mlp: codes_result,
             raw_mlp: raw.as_ref().map(|(_, r)| r.clone()),
             total_seconds: started.elapsed().as_secs_f64(),
             versions: versions(),
+            over_seeds: None,
         };
         let scaler = codes.scaler;
         Ok(TrainedStudy { autoencoder, scaler, codes_mlp, raw_mlp: raw.map(|(m, _)| m), results })
@@ -261,8 +302,8 @@ impl Experiment for Study {
     }
 }
 
-/// Trains one classifier on `features` of every labelled training image, watching the test
-/// set, and scores it there.
+/// Trains one classifier on `features` of every labelled training image, watching the
+/// validation images, and scores it on the test set.
 fn classify(
     params: &MlpParams,
     features: &Codes<'_>,
@@ -272,12 +313,13 @@ fn classify(
 ) -> Result<(Mlp, ClassifierResult)> {
     let (train, test): (&Dataset, &Dataset) = (&data.train, &data.test);
     let (train_x, test_x) = (features.for_mlp(&features.train)?, features.for_mlp(&features.test)?);
+    let watched_x = features.for_mlp(&features.watched)?;
     let stage = Stage::Classifier { features: name, labels: Labels::All };
     let Fitted { mlp, history, predicted } = fit_classifier(
         params,
         (train_x.view(), train.y.view()),
-        (test_x.view(), test.y.view()),
-        true,
+        Some((watched_x.view(), data.watched().y.view())),
+        test_x.view(),
         stage,
         observer,
     )?;

@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use ae_mlp::experiments::family::{Family, FamilyConfig};
+use ae_mlp::experiments::family::{Family, FamilyConfig, Score, RAW_PIXELS};
+use ae_mlp::experiments::kind::KindName;
+use ae_mlp::experiments::study::seed_list;
 use ae_mlp::models::autoencoder::{AutoencoderKind, SparsityPenalty};
 use ae_mlp::output::cache::default_cache_dir;
 use anyhow::Result;
@@ -15,6 +17,7 @@ use crate::numbers::f32_value;
 /// Puts the `family.*` numbers and writes `figures/family_*.{png,svg}`; returns the figure
 /// files written.
 pub fn write(put: &mut impl FnMut(&str, Value), figures: &Path) -> Result<Vec<PathBuf>> {
+    seeds_numbers(put)?;
     let family = Family::run_cached(&FamilyConfig::default(), &default_cache_dir(), &mut |_, _| {})?;
     let r = &family.results;
     let mut number = |name: &str, value: Value| put(&format!("family.{name}"), value);
@@ -70,3 +73,35 @@ pub fn write(put: &mut impl FnMut(&str, Value), figures: &Path) -> Result<Vec<Pa
     }
     Ok(written)
 }
+
+/// The comparison over every seed of its verdicts (the seeds `tests/ch09_family.rs` runs):
+/// the mean ± sd table, and the paired differences the chapter's verdicts read.
+fn seeds_numbers(put: &mut impl FnMut(&str, Value)) -> Result<()> {
+    let seeds = seed_list(42, FAMILY_SEEDS)?;
+    let (family, over) = Family::over_seeds(&FamilyConfig::default(), &seeds, &default_cache_dir(), &mut |_, _| {})?;
+    let r = &family.results;
+    let label = |kind: KindName| r.of_kind(kind).map(|v| v.variant.label.clone()).unwrap_or_default();
+    let (vanilla, vae) = (label(KindName::Vanilla), label(KindName::Variational));
+    put("family.seeds.n", seeds.len().into());
+    put("family.seeds.table", over.table()?.into());
+    let comparisons = [
+        ("raw_mlp_minus_vae_mlp", (RAW_PIXELS, Score::Mlp), (vae.as_str(), Score::Mlp)),
+        ("vae_knn_minus_raw_knn", (vae.as_str(), Score::ScarceKnn), (RAW_PIXELS, Score::ScarceKnn)),
+        ("vanilla_mlp_minus_raw_mlp", (vanilla.as_str(), Score::ScarceMlp), (RAW_PIXELS, Score::ScarceMlp)),
+        ("raw_spread_minus_raw_mlp", (RAW_PIXELS, Score::ScarceSpread), (RAW_PIXELS, Score::ScarceMlp)),
+        ("vae_spread_minus_raw_spread", (vae.as_str(), Score::ScarceSpread), (RAW_PIXELS, Score::ScarceSpread)),
+    ];
+    for (name, a, b) in comparisons {
+        let d = over.compare(a, b)?;
+        put(&format!("family.seeds.{name}.mean"), d.mean.into());
+        put(&format!("family.seeds.{name}.low"), d.low.into());
+        put(&format!("family.seeds.{name}.high"), d.high.into());
+    }
+    let spread = over.summary(&vae, Score::ScarceSpread)?;
+    put("family.seeds.vae_spread.mean", spread.mean.into());
+    put("family.seeds.vae_spread.sd", spread.sd.into());
+    Ok(())
+}
+
+/// Seeds of the family comparison's verdicts (as in `tests/ch09_family.rs`).
+const FAMILY_SEEDS: usize = 3;

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use ae_mlp::data::Mnist;
 use ae_mlp::experiments::fashion::{fashion_class, fashion_figures};
-use ae_mlp::experiments::study::{Study, StudyConfig};
+use ae_mlp::experiments::statistics::Summary;
+use ae_mlp::experiments::study::{seed_list, Study, StudyConfig};
 use ae_mlp::models::mlp::MlpParams;
 use ae_mlp::nn::Activation;
 use ae_mlp::output::cache::default_cache_dir;
@@ -55,16 +56,19 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     );
     let first = data.train.x.slice(ndarray::s![..20, ..]).to_owned();
     let first_digits = plot::image_grid("first_digits", "The first 20 training images", &first, 10);
+    let data = data.with_validation(ae_mlp::data::VALIDATION_IMAGES)?;
+    put("data.mnist.n_train_after_split", data.train.len().into());
+    put("data.mnist.n_validation", data.validation.len().into());
 
     // Chapter 3: the raw-pixel MLP for 5 epochs, with and without its hidden non-linearity
     // (the runs of the chapter's `relu_vs_identity` cell).
     for (tag, activation) in [("relu", Activation::Relu), ("identity", Activation::Identity)] {
         let params = MlpParams { activation, ..MlpParams::raw_pixels() }.train(TrainParams::default().epochs(5));
-        let valid = Some((data.test.x.view(), data.test.y.view()));
+        let valid = Some((data.validation.x.view(), data.validation.y.view()));
         let (_, history) = params.fit(data.train.x.view(), data.train.y.view(), valid, &mut ae_mlp::train::silent)?;
         if let Some(last) = history.epochs.last() {
             let accuracy = |a: Option<f32>| f32_value(a.unwrap_or(f32::NAN));
-            put(&format!("mlp_5_epochs.{tag}.test_accuracy"), accuracy(last.val_accuracy));
+            put(&format!("mlp_5_epochs.{tag}.val_accuracy"), accuracy(last.val_accuracy));
             put(&format!("mlp_5_epochs.{tag}.train_accuracy"), accuracy(last.train_accuracy));
         }
     }
@@ -86,6 +90,7 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
         put(&format!("study.{net}.parameters"), params.into());
         put(&format!("study.{net}.seconds_per_epoch"), seconds.into());
     }
+    seeds_numbers(&mut put)?;
     let top = r.codes_mlp.confusion.top_confusions(3);
     put(
         "study.codes_mlp.top_confusions",
@@ -97,7 +102,6 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     let fashion = Study::run_cached(&fashion_config, &default_cache_dir(), &mut |_, _| {})?;
     study_numbers(&mut put, "fashion", &fashion);
     let f = &fashion.results;
-    put("fashion.n_train", f.n_train.into());
     put("fashion.n_test", f.n_test.into());
     let fashion_top = f.codes_mlp.confusion.top_confusions(3);
     put(
@@ -171,6 +175,48 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     Ok(written)
 }
 
+/// Chapter 6: the study over five seeds, and the study watched on the test set as the
+/// original did (the runs of the chapter's `seeds` and `test_as_validation` cells).
+fn seeds_numbers(put: &mut impl FnMut(&str, Value)) -> Result<()> {
+    let seeds = seed_list(42, 5)?;
+    let (_, over) = Study::over_seeds(&StudyConfig::default(), &seeds, Some(&default_cache_dir()), &mut |_, _| {})?;
+    put("study.seeds.n", over.seeds.len().into());
+    put("study.seeds.table", over.table().into());
+    let mut summary = |name: &str, s: &Summary| {
+        put(&format!("study.seeds.{name}.mean"), s.mean.into());
+        put(&format!("study.seeds.{name}.sd"), s.sd.into());
+    };
+    summary("autoencoder_test_mse", &over.autoencoder_test_mse);
+    summary("codes_accuracy", &over.codes_accuracy);
+    if let Some(raw) = &over.raw_accuracy {
+        summary("raw_accuracy", raw);
+    }
+    if let Some(d) = &over.raw_minus_codes {
+        put("study.seeds.raw_minus_codes.mean", d.mean.into());
+        put("study.seeds.raw_minus_codes.low", d.low.into());
+        put("study.seeds.raw_minus_codes.high", d.high.into());
+    }
+    let mse = over.against(|m| m.autoencoder_test_mse, 0.0117)?;
+    put("study.seeds.mse_vs_original.mean", mse.mean.into());
+    put("study.seeds.mse_vs_original.low", mse.low.into());
+    put("study.seeds.mse_vs_original.high", mse.high.into());
+    let codes = over.against(|m| m.codes_accuracy, 0.9634)?;
+    put("study.seeds.codes_vs_original.low", codes.low.into());
+    put("study.seeds.codes_vs_original.high", codes.high.into());
+    let original_way = StudyConfig { validation: 0, ..StudyConfig::default() };
+    let watched_test = Study::run_cached(&original_way, &default_cache_dir(), &mut |_, _| {})?;
+    if let Some(raw) = &watched_test.results.raw_mlp {
+        let curve = raw.history.val_accuracy();
+        let (best_epoch, best) =
+            curve.iter().enumerate().fold((0, 0.0), |b, (i, &a)| if a > b.1 { (i + 1, a) } else { b });
+        put("study.test_as_validation.raw_mlp.last", f32_value(raw.test_accuracy));
+        put("study.test_as_validation.raw_mlp.best", f32_value(best));
+        put("study.test_as_validation.raw_mlp.best_epoch", best_epoch.into());
+        put("study.test_as_validation.raw_mlp.optimism", f32_value(best - raw.test_accuracy));
+    }
+    Ok(())
+}
+
 /// The numbers that the MNIST and the Fashion-MNIST study both report, under `topic`.
 fn study_numbers(put: &mut impl FnMut(&str, Value), topic: &str, study: &Study) {
     let r = &study.results;
@@ -183,5 +229,7 @@ fn study_numbers(put: &mut impl FnMut(&str, Value), topic: &str, study: &Study) 
         put(&format!("{topic}.raw_minus_codes"), f32_value(raw.test_accuracy - r.codes_mlp.test_accuracy));
     }
     put(&format!("{topic}.total_seconds"), r.total_seconds.into());
+    put(&format!("{topic}.n_train"), r.n_train.into());
+    put(&format!("{topic}.n_validation"), r.n_validation.into());
     put(&format!("{topic}.results_table"), study.results_table().into());
 }

@@ -148,7 +148,8 @@ fn chapter_9_the_autoencoder_family() {
     let vae: Autoencoder = family.autoencoder(KindName::Variational).expect("trained").clone();
     let samples: Array2<f32> = vae.sample(40, 2024).expect("decodes draws from the prior");
     family.figure("family_vae_samples").expect("draws").show();
-    let nearest = ae_mlp::experiments::knn::nearest_neighbours(family.data.train.x.view(), samples.view(), 1);
+    let nearest = ae_mlp::experiments::knn::nearest_neighbours(family.data.train.x.view(), samples.view(), 1)
+        .expect("samples are as wide as the digits");
     let mut sample_to_digit: Vec<f32> = Vec::new(); // MSE from each sample to its nearest training digit
     for (i, near) in nearest.iter().enumerate() {
         let digit = family.data.train.x.row(near[0].1);

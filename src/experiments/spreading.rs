@@ -77,7 +77,7 @@ pub fn spread_labels(
     }
     // The symmetrised graph: i ~ j if either is among the other's k nearest.
     let mut links: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, near) in nearest_neighbours(points, points, params.k + 1).into_iter().enumerate() {
+    for (i, near) in nearest_neighbours(points, points, params.k + 1)?.into_iter().enumerate() {
         for (_, j) in near.into_iter().filter(|&(_, j)| j != i).take(params.k) {
             links[i].push(j);
             links[j].push(i);

@@ -1,86 +1,76 @@
-//! k-nearest-neighbour classification with linfa-nn: a majority vote over `k_nearest`.
+//! k-nearest-neighbour classification, a majority vote over every test image's neighbours:
+//! found by linfa-nn's k-d tree on low-dimensional features, and by the crate's exact search
+//! ([`crate::experiments::knn`]) on raw pixels, where a tree prunes almost nothing.
 
 use std::time::Instant;
 
 use linfa_nn::distance::L2Dist;
 use linfa_nn::{CommonNearestNeighbour, NearestNeighbour};
-use rand::seq::index::sample;
 use rayon::prelude::*;
 
 use super::{BaselineRow, BaselineSettings, Features};
 use crate::error::{Error, Result};
-use crate::experiments::knn::vote;
+use crate::experiments::knn::{nearest_neighbours, vote};
 
-/// Stream of the seed that draws the scored test images.
-const QUERY_STREAM: u64 = 70;
-
-/// Above this many features a k-d tree prunes almost nothing, so the search is brute force.
+/// Above this many features a k-d tree prunes almost nothing, so the crate's blocked-GEMM
+/// search takes over.
 const KD_TREE_MAX_DIM: usize = 64;
 
-/// The test images nearest-neighbour methods score: all of them if `queries` ≥ `n_test`, else
-/// a seeded random `queries` of them. Smaller subsets are prefixes of larger ones.
-pub fn query_indices(n_test: usize, queries: usize, seed: u64) -> Vec<usize> {
-    let mut rng = crate::rng::seeded(seed, QUERY_STREAM);
-    let mut all = sample(&mut rng, n_test, n_test).into_vec();
-    all.truncate(queries.min(n_test));
-    all
+/// Every test image's `k` nearest training labels, nearest first, with the search's name and
+/// its (fit, predict) wall seconds.
+struct Found {
+    search: &'static str,
+    labels: Vec<Vec<u8>>,
+    seconds: (f64, f64),
 }
 
-/// One row per k in `settings.knn_k`: a k-d tree (or, above 64 features, a linear scan) over
-/// the training features, queried with the test images of [`query_indices`]. The neighbours
-/// are searched once, for the largest k, and every smaller k votes over a prefix of them.
-pub fn knn(data: &Features<'_>, queries: usize, settings: &BaselineSettings) -> Result<Vec<BaselineRow>> {
-    let Features { name: features, train_x, train_y, test_x, test_y } = *data;
+/// One row per k in `settings.knn_k`, scored on every test image. The neighbours are searched
+/// once, for the largest k, and every smaller k votes over a prefix of them.
+pub fn knn(data: &Features<'_>, settings: &BaselineSettings) -> Result<Vec<BaselineRow>> {
     let max_k = settings.knn_k.iter().copied().max().unwrap_or(0);
     if max_k == 0 {
         return Err(Error::param("knn_k", format!("{:?}", settings.knn_k), "give at least one k ≥ 1"));
     }
-    let (algorithm, name) = if train_x.ncols() <= KD_TREE_MAX_DIM {
-        (CommonNearestNeighbour::KdTree, "k-d tree")
-    } else {
-        (CommonNearestNeighbour::LinearSearch, "linear scan")
-    };
-    let fail = |reason: String| Error::Baseline { method: format!("k-NN on {features}"), library: "linfa-nn", reason };
-    let started = Instant::now();
-    let index = algorithm.from_batch(train_x, L2Dist).map_err(|e| fail(e.to_string()))?;
-    let fit_seconds = started.elapsed().as_secs_f64();
-
-    let picked = query_indices(test_x.nrows(), queries, settings.seed);
-    let started = Instant::now();
-    let neighbours: Vec<Vec<u8>> = picked
-        .par_iter()
-        .map(|&i| {
-            let found = index.k_nearest(test_x.row(i), max_k).map_err(|e| fail(e.to_string()))?;
-            Ok(found.iter().map(|&(_, j)| train_y[j]).collect())
-        })
-        .collect::<Result<_>>()?;
-    let predict_seconds = started.elapsed().as_secs_f64();
-
+    let found = if data.train_x.ncols() <= KD_TREE_MAX_DIM { kd_tree(data, max_k)? } else { exact(data, max_k)? };
     let rows = settings
         .knn_k
         .iter()
         .map(|&k| {
-            let correct =
-                picked.iter().zip(&neighbours).filter(|(&i, n)| vote(&n[..k.min(n.len())]) == test_y[i]).count();
-            let method = format!("{k}-NN majority vote (linfa-nn, {name})");
-            BaselineRow::scored(method, data, correct, picked.len(), (fit_seconds, predict_seconds))
+            let votes = found.labels.iter().map(|n| vote(&n[..k.min(n.len())]));
+            let correct = votes.zip(data.test_y).filter(|(p, y)| p == *y).count();
+            let method = format!("{k}-NN majority vote ({})", found.search);
+            BaselineRow::scored(method, data, correct, data.test_y.len(), found.seconds)
         })
         .collect();
     Ok(rows)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// linfa-nn's k-d tree over the training features, queried with each test image in parallel.
+fn kd_tree(data: &Features<'_>, k: usize) -> Result<Found> {
+    let fail =
+        |reason: String| Error::Baseline { method: format!("k-NN on {}", data.name), library: "linfa-nn", reason };
+    let started = Instant::now();
+    let index = CommonNearestNeighbour::KdTree.from_batch(data.train_x, L2Dist).map_err(|e| fail(e.to_string()))?;
+    let fit_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let labels = (0..data.test_x.nrows())
+        .into_par_iter()
+        .map(|i| {
+            let found = index.k_nearest(data.test_x.row(i), k).map_err(|e| fail(e.to_string()))?;
+            Ok(found.iter().map(|&(_, j)| data.train_y[j]).collect())
+        })
+        .collect::<Result<_>>()?;
+    Ok(Found { search: "linfa-nn, k-d tree", labels, seconds: (fit_seconds, started.elapsed().as_secs_f64()) })
+}
 
-    #[test]
-    fn query_subsets_are_seeded_prefixes() {
-        let small = query_indices(100, 10, 1);
-        let large = query_indices(100, 50, 1);
-        assert_eq!(small[..], large[..10]);
-        assert_eq!(query_indices(100, 500, 1).len(), 100);
-        let mut all = query_indices(100, 100, 1);
-        all.sort_unstable();
-        assert_eq!(all, (0..100).collect::<Vec<_>>());
-    }
+/// The crate's exact brute-force search: no index to build, all its work in the predict seconds.
+fn exact(data: &Features<'_>, k: usize) -> Result<Found> {
+    let started = Instant::now();
+    let neighbours = nearest_neighbours(data.train_x.view(), data.test_x.view(), k)?;
+    let labels = neighbours.iter().map(|n| n.iter().map(|&(_, j)| data.train_y[j]).collect()).collect();
+    Ok(Found {
+        search: "exact blocked-GEMM search, this crate",
+        labels,
+        seconds: (0.0, started.elapsed().as_secs_f64()),
+    })
 }

@@ -1,10 +1,11 @@
 //! Classical baselines on the same split as the study, from the Rust ML ecosystem: PCA then
-//! logistic regression (linfa-reduction, linfa-logistic), nearest neighbours (linfa-nn), and a
-//! decision tree (smartcore). Each returns [`BaselineRow`]s, one line of the results table.
+//! logistic regression (linfa-reduction, linfa-logistic), nearest neighbours (linfa-nn's k-d
+//! tree, and the crate's exact search on raw pixels), and a decision tree (smartcore). Each
+//! returns [`BaselineRow`]s, one line of the results table.
 //!
-//! The baselines are slow next to the networks (a PCA fit takes seconds, a nearest-neighbour
-//! search on raw pixels minutes), so [`run_all_cached`] computes them once per code version
-//! and shares them between the tests, the notebook and the book's assets.
+//! The baselines are slow next to the networks (a PCA fit, a nearest-neighbour search or a
+//! decision tree takes seconds each), so [`run_all_cached`] computes them once per code
+//! version and shares them between the tests, the notebook and the book's assets.
 
 pub mod knn;
 pub mod pca_logistic;
@@ -30,7 +31,7 @@ pub struct BaselineRow {
     pub dimension: usize,
     /// Fraction of the scored test images classified right.
     pub accuracy: f32,
-    /// Test images scored (all 10,000, or a stated seeded subset for slow methods).
+    /// Test images scored (all of them, 10,000 on MNIST).
     pub test_images: usize,
     /// Wall seconds to fit (feature extraction excluded: see the PCA rows' own fit time).
     pub fit_seconds: f64,
@@ -63,30 +64,20 @@ pub struct BaselineSettings {
     pub logistic_iterations: u64,
     /// Neighbour counts for the majority vote.
     pub knn_k: Vec<usize>,
-    /// Test images scored by nearest neighbours on low-dimensional features.
-    pub knn_queries: usize,
-    /// Test images scored by nearest neighbours on raw pixels (a brute-force search each).
-    pub knn_raw_queries: usize,
     /// Depth limit of the smartcore decision tree.
     pub tree_max_depth: u16,
-    /// Seeds the query subsets.
-    pub seed: u64,
 }
 
 impl Default for BaselineSettings {
-    /// PCA with 32 and 50 components; 100 L-BFGS iterations; k = 3 and 5 over the whole test
-    /// set on 32-d features and over a seeded 500 of it on raw pixels (a brute-force scan of
-    /// 60,000 × 784 numbers per query); a decision tree of depth ≤ 16. The last two are sized
-    /// to the test budget (see [`smartcore`] for the models that did not fit it).
+    /// PCA with 32 and 50 components; 100 L-BFGS iterations; k = 3 and 5; a decision tree of
+    /// depth ≤ 16, sized to the test budget (see [`smartcore`] for the models that did not
+    /// fit it).
     fn default() -> Self {
         BaselineSettings {
             pca_components: vec![32, 50],
             logistic_iterations: 100,
             knn_k: vec![3, 5],
-            knn_queries: 10_000,
-            knn_raw_queries: 500,
             tree_max_depth: 16,
-            seed: 42,
         }
     }
 }
@@ -154,11 +145,11 @@ pub fn run_all(study: &Study, settings: &BaselineSettings) -> Result<Baselines> 
     if let Some((pca_train, pca_test)) = &pca32 {
         let name = format!("PCA, k = {}", pca_train.ncols());
         let pca_32 = Features { name: &name, train_x: pca_train, train_y: &train.y, test_x: pca_test, test_y: &test.y };
-        rows.extend(knn::knn(&pca_32, settings.knn_queries, settings)?);
+        rows.extend(knn::knn(&pca_32, settings)?);
     }
-    rows.extend(knn::knn(&codes, settings.knn_queries, settings)?);
+    rows.extend(knn::knn(&codes, settings)?);
     let raw = Features { name: "raw pixels", train_x: &train.x, train_y: &train.y, test_x: &test.x, test_y: &test.y };
-    rows.extend(knn::knn(&raw, settings.knn_raw_queries, settings)?);
+    rows.extend(knn::knn(&raw, settings)?);
     rows.push(smartcore::decision_tree(&codes, settings)?);
     Ok(Baselines { settings: settings.clone(), rows, pca })
 }

@@ -44,8 +44,6 @@ pub fn numbers(put: &mut impl FnMut(&str, Value), study: &Study) -> Result<()> {
         put(&format!("baselines.{method}.{features}.accuracy"), f32_value(row.accuracy));
         put(&format!("baselines.{method}.{features}.seconds"), (row.fit_seconds + row.predict_seconds).into());
     }
-    put("baselines.knn_queries", b.settings.knn_queries.into());
-    put("baselines.knn_raw_queries", b.settings.knn_raw_queries.into());
     put("baselines.tree_depth", b.settings.tree_max_depth.into());
 
     // Fine-tuning.

@@ -1,10 +1,13 @@
 //! Epoch-time benchmark: `cargo bench --bench epochs [--features openblas] [-- --epochs N]
-//! [--threads 1,2] [--models ae,codes,raw] [--study N] [--book]`.
+//! [--threads 1,2] [--models ae,codes,raw,kinds] [--rounds R] [--study N] [--book]`.
 //!
 //! Prints which GEMM the build uses and its peak on the autoencoder's biggest layer shape;
 //! then, for the autoencoder, the MLP on codes and the MLP on raw pixels: seconds per epoch
 //! (minimum and median of several epochs), images per second, and the GFLOP/s reached (6 ×
 //! weights × samples per epoch: forward 2, backward 4), also as a share of that peak; then
+//! every kind of the autoencoder family (chapter 9's settings: same layers, same batch),
+//! trained in turn for `--rounds` rounds (default 2) of N epochs each, with its seconds per
+//! epoch and their ratio to the vanilla autoencoder's, read under the same load; then
 //! the peak RSS. `--study N` also runs the whole study (`ae-mlp` with its defaults, what
 //! `cargo run --release` runs) N times, for its wall time and peak RSS (via /usr/bin/time).
 //! `--book` writes the figures to `book/src/generated/perf_<build>_*.md`.
@@ -80,8 +83,9 @@ fn main() {
         None => vec![1, cores],
     };
     threads.dedup();
-    // `--models ae,codes,raw` (default: all three) picks what to time.
-    let models = flag("--models").unwrap_or_else(|| "ae,codes,raw".into());
+    // `--models ae,codes,raw,kinds` (default: all four) picks what to time.
+    let models = flag("--models").unwrap_or_else(|| "ae,codes,raw,kinds".into());
+    let rounds = flag("--rounds").and_then(|s| s.parse().ok()).unwrap_or(2usize).max(1);
     let wants = |m: &str| models.split(',').any(|x| x.trim() == m);
     let study_runs: usize = flag("--study").and_then(|s| s.parse().ok()).unwrap_or(0);
 
@@ -157,6 +161,9 @@ fn main() {
         })
         .expect("trains");
         time("raw", "MLP on pixels 784-256-128-10", t, &h, mlp.stack.macs_per_sample());
+    }
+    for &t in threads.iter().filter(|_| wants("kinds")) {
+        time_kinds(&data, &train, t, rounds);
     }
     let rss = peak_rss_mb();
     println!("peak RSS: {rss} MB");
@@ -255,6 +262,35 @@ fn whole_study(runs: usize) -> (Vec<f64>, u64) {
     let (min, median) = min_median(&walls);
     println!("whole study: min {min:.1} s, median {median:.1} s, peak RSS {rss} MB");
     (walls, rss)
+}
+
+/// Every autoencoder of the family comparison, with chapter 9's settings, trained on
+/// `threads` threads: `rounds` rounds, each training every kind in turn for `train`'s epochs,
+/// so that all of them meet the same load. Prints each kind's seconds per epoch (minimum and
+/// median over all its epochs) and their ratios to the vanilla autoencoder's.
+fn time_kinds(data: &Mnist, train: &TrainParams, threads: usize, rounds: usize) {
+    let variants = FamilyConfig::default().variants;
+    let mut seconds: Vec<Vec<f64>> = vec![vec![]; variants.len()];
+    for _ in 0..rounds {
+        for (variant, seconds) in variants.iter().zip(&mut seconds) {
+            let params = variant.params.clone().train(train.clone());
+            let (_, h) =
+                with_threads(threads, || params.fit(data.train.x.view(), None, &mut |_| {})).expect("trains");
+            seconds.extend(h.epochs.iter().map(|e| e.train_seconds));
+        }
+    }
+    let (vanilla_min, vanilla_median) = min_median(&seconds[0]);
+    println!("autoencoder family, {threads} thr, {rounds} rounds × {} epochs each, in turn:", train.epochs);
+    for (variant, seconds) in variants.iter().zip(&seconds) {
+        let (min, median) = min_median(seconds);
+        println!(
+            "  {:<38} epoch min {min:.3} s, median {median:.3} s | × vanilla: min {:.2}, median {:.2}  (load {})",
+            variant.label,
+            min / vanilla_min,
+            median / vanilla_median,
+            load_average()
+        );
+    }
 }
 
 /// Best total GFLOP/s of `threads` threads each multiplying the autoencoder's biggest shapes

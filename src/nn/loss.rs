@@ -67,7 +67,7 @@ pub fn bce(prob: ArrayView2<f32>, target: ArrayView2<f32>, grad: Option<ArrayVie
         let q = p.clamp(BCE_EPS, 1.0 - BCE_EPS);
         let term = -(t * math::ln(q) + (1.0 - t) * math::ln(1.0 - q));
         let grad =
-            if (BCE_EPS..=1.0 - BCE_EPS).contains(&p) { flush_subnormal((p - t) / (p * (1.0 - p)) / n) } else { 0.0 };
+            if (BCE_EPS..=1.0 - BCE_EPS).contains(&p) { flush_subnormal((p - t) / (p * (1.0 - p) * n)) } else { 0.0 };
         (if p.is_nan() { f32::NAN } else { term }, grad)
     });
     (sum / f64::from(n)) as f32

@@ -8,6 +8,7 @@
 /// The classic method (as in Cephes' `logf`): x = m · 2^e with m in [√½, √2), read from the
 /// float's bits, so ln x = e · ln 2 + ln m, and ln(1 + f) for f = m − 1 in [−0.29, 0.41] is
 /// a degree-9 polynomial.
+#[inline(always)]
 pub fn ln(x: f32) -> f32 {
     const LN2_HI: f32 = 0.693_359_4;
     const LN2_LO: f32 = -2.121_944_4e-4;
@@ -37,6 +38,7 @@ pub fn ln(x: f32) -> f32 {
 /// 4u is rounded to the nearest quarter turn q, which leaves an angle a in [−π/4, π/4], where
 /// short polynomials (Cephes' `sinf` and `cosf`) are accurate to about 1e-7; the quarter turn
 /// then swaps and negates the pair.
+#[inline(always)]
 pub fn cos_sin_turns(u: f32) -> (f32, f32) {
     const ROUND: f32 = 12_582_912.0;
     let w = 4.0 * u;

@@ -64,6 +64,25 @@ pub fn fill_by_row_blocks(out: &mut Array2<f32>, key: u64, fill: impl Fn(&mut [f
 /// branches keep it scalar: a denoising autoencoder draws 200,000 of them per batch. u₁ has
 /// 31 bits, so the draws reach 6.6 standard deviations (a tail of probability 4·10⁻¹¹).
 pub fn fill_standard_normal(out: &mut [f32], rng: &mut Rng) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        return unsafe { fill_standard_normal_avx2(out, rng) };
+    }
+    fill_standard_normal_portable(out, rng)
+}
+
+/// [`fill_standard_normal`] compiled for AVX2 (eight lanes per instruction instead of four):
+/// the same operations in the same order, so the same bits as the portable build.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn fill_standard_normal_avx2(out: &mut [f32], rng: &mut Rng) {
+    fill_standard_normal_portable(out, rng)
+}
+
+/// [`fill_standard_normal`] for any CPU.
+#[inline(always)]
+fn fill_standard_normal_portable(out: &mut [f32], rng: &mut Rng) {
     /// Pairs per round: the generator fills a small buffer, then the transform runs over it
     /// in a loop the compiler can vectorise.
     const PAIRS: usize = 64;
@@ -136,6 +155,14 @@ mod tests {
         let pairs = z.chunks_exact(2).map(|p| f64::from(p[0] * p[1])).sum::<f64>() / (n / 2.0);
         assert!(pairs.abs() < 0.01, "pair correlation {pairs}");
         assert!(z.iter().all(|v| v.is_finite() && v.abs() < 6.7));
+    }
+
+    #[test]
+    fn the_avx2_build_draws_the_same_bits() {
+        let (mut a, mut b) = (vec![0.0f32; 1001], vec![0.0f32; 1001]);
+        fill_standard_normal(&mut a, &mut seeded(4, 4));
+        fill_standard_normal_portable(&mut b, &mut seeded(4, 4));
+        assert_eq!(a, b);
     }
 
     #[test]

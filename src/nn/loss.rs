@@ -162,7 +162,27 @@ fn row_sums(
 /// eight running sums add the buffer up. With one sum, every addition would wait for the
 /// previous (four cycles each); eight independent ones overlap and vectorise, which made the
 /// MSE of a batch several times faster. Only the order of the f64 additions changes.
-fn sum_row(a: &[f32], b: &[f32], mut grad: Option<&mut [f32]>, f: impl Fn(f32, f32) -> (f32, f32)) -> f64 {
+fn sum_row(a: &[f32], b: &[f32], grad: Option<&mut [f32]>, f: impl Fn(f32, f32) -> (f32, f32)) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        return unsafe { sum_row_avx2(a, b, grad, f) };
+    }
+    sum_row_portable(a, b, grad, f)
+}
+
+/// [`sum_row`] compiled for AVX2: eight lanes per instruction instead of SSE2's four, which
+/// halves the cost of BCE's logarithms. The same operations in the same order, so the same
+/// bits as the portable build.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn sum_row_avx2(a: &[f32], b: &[f32], grad: Option<&mut [f32]>, f: impl Fn(f32, f32) -> (f32, f32)) -> f64 {
+    sum_row_portable(a, b, grad, f)
+}
+
+/// [`sum_row`] for any CPU.
+#[inline(always)]
+fn sum_row_portable(a: &[f32], b: &[f32], mut grad: Option<&mut [f32]>, f: impl Fn(f32, f32) -> (f32, f32)) -> f64 {
     const LANES: usize = 8;
     let mut sums = [0.0f64; LANES];
     let mut terms = [0.0f32; PIECE];
@@ -196,3 +216,23 @@ fn sum_row(a: &[f32], b: &[f32], mut grad: Option<&mut [f32]>, f: impl Fn(f32, f
 /// Elements per piece of [`sum_row`]: a multiple of its eight lanes, so that they add up the
 /// same elements as over the whole row.
 const PIECE: usize = 256;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_avx2_build_gives_the_same_bits() {
+        let a: Vec<f32> = (0..1001).map(|i| ((i * 7919) % 1000) as f32 / 999.0).collect();
+        let b: Vec<f32> = (0..1001).map(|i| ((i * 104_729) % 997) as f32 / 996.0).collect();
+        let f = move |p: f32, t: f32| {
+            let q = p.clamp(BCE_EPS, 1.0 - BCE_EPS);
+            (-(t * math::ln(q) + (1.0 - t) * math::ln(1.0 - q)), (p - t) / (p * (1.0 - p) * 3.0))
+        };
+        let (mut g1, mut g2) = (vec![0.0f32; a.len()], vec![0.0f32; a.len()]);
+        let s1 = sum_row(&a, &b, Some(&mut g1), f);
+        let s2 = sum_row_portable(&a, &b, Some(&mut g2), f);
+        let bits = |g: &[f32]| g.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!((s1.to_bits(), bits(&g1)), (s2.to_bits(), bits(&g2)));
+    }
+}

@@ -62,7 +62,7 @@ pub fn fill_by_row_blocks(out: &mut Array2<f32>, key: u64, fill: impl Fn(&mut [f
 /// One 64-bit draw makes two normals, and the transform is written with [`math`]'s
 /// vectorisable functions, which makes it several times faster than a ziggurat, whose
 /// branches keep it scalar: a denoising autoencoder draws 200,000 of them per batch. u₁ has
-/// 31 bits, so the draws reach 6.6 standard deviations (a tail of probability 4·10⁻¹¹).
+/// 31 bits, so the draws reach 6.66 standard deviations (beyond them: a probability of 3·10⁻¹¹).
 pub fn fill_standard_normal(out: &mut [f32], rng: &mut Rng) {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {

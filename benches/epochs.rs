@@ -1,11 +1,16 @@
 //! Epoch-time benchmark: `cargo bench --bench epochs [--features openblas] [-- --epochs N]
-//! [--threads 1,2] [--models ae,codes,raw] [--study N] [--book]`.
+//! [--threads 1,2] [--models ae,codes,raw,kinds] [--rounds R] [--kinds vanilla,denoising,…]
+//! [--images N] [--study N] [--book]`.
 //!
 //! Prints which GEMM the build uses and its peak on the autoencoder's biggest layer shape;
 //! then, for the autoencoder, the MLP on codes and the MLP on raw pixels: seconds per epoch
 //! (minimum and median of several epochs), images per second, and the GFLOP/s reached (6 ×
 //! weights × samples per epoch: forward 2, backward 4), also as a share of that peak; then
-//! the peak RSS. `--study N` also runs the whole study (`ae-mlp` with its defaults, what
+//! every kind of the autoencoder family (chapter 9's settings: same layers, same batch),
+//! trained in turn for `--rounds` rounds (default 2) of N epochs each, with its seconds per
+//! epoch and their ratio to the vanilla autoencoder's, read under the same load (`--kinds`
+//! keeps the kinds of those names, `--images N` trains them on the first N images only, for
+//! a profiler); then the peak RSS. `--study N` also runs the whole study (`ae-mlp` with its defaults, what
 //! `cargo run --release` runs) N times, for its wall time and peak RSS (via /usr/bin/time).
 //! `--book` writes the figures to `book/src/generated/perf_<build>_*.md`.
 //!
@@ -80,8 +85,9 @@ fn main() {
         None => vec![1, cores],
     };
     threads.dedup();
-    // `--models ae,codes,raw` (default: all three) picks what to time.
-    let models = flag("--models").unwrap_or_else(|| "ae,codes,raw".into());
+    // `--models ae,codes,raw,kinds` (default: all four) picks what to time.
+    let models = flag("--models").unwrap_or_else(|| "ae,codes,raw,kinds".into());
+    let rounds = flag("--rounds").and_then(|s| s.parse().ok()).unwrap_or(2usize).max(1);
     let wants = |m: &str| models.split(',').any(|x| x.trim() == m);
     let study_runs: usize = flag("--study").and_then(|s| s.parse().ok()).unwrap_or(0);
 
@@ -157,6 +163,9 @@ fn main() {
         })
         .expect("trains");
         time("raw", "MLP on pixels 784-256-128-10", t, &h, mlp.stack.macs_per_sample());
+    }
+    for &t in threads.iter().filter(|_| wants("kinds")) {
+        time_kinds(&data, &train, t, rounds);
     }
     let rss = peak_rss_mb();
     println!("peak RSS: {rss} MB");
@@ -255,6 +264,40 @@ fn whole_study(runs: usize) -> (Vec<f64>, u64) {
     let (min, median) = min_median(&walls);
     println!("whole study: min {min:.1} s, median {median:.1} s, peak RSS {rss} MB");
     (walls, rss)
+}
+
+/// Every autoencoder of the family comparison, with chapter 9's settings, trained on
+/// `threads` threads: `rounds` rounds, each training every kind in turn for `train`'s epochs,
+/// so that all of them meet the same load. Prints each kind's seconds per epoch (minimum and
+/// median over all its epochs) and their ratios to the vanilla autoencoder's.
+fn time_kinds(data: &Mnist, train: &TrainParams, threads: usize, rounds: usize) {
+    let names = flag("--kinds").unwrap_or_else(|| AutoencoderKind::NAMES.join(","));
+    let mut variants = FamilyConfig::default().variants;
+    variants.retain(|v| names.split(',').any(|n| n.trim() == v.params.kind.name()));
+    let images = flag("--images").and_then(|s| s.parse().ok()).unwrap_or(data.train.len()).min(data.train.len());
+    let x = data.train.x.slice(s![..images, ..]);
+    let mut seconds: Vec<Vec<f64>> = vec![vec![]; variants.len()];
+    for _ in 0..rounds {
+        for (variant, seconds) in variants.iter().zip(&mut seconds) {
+            let params = variant.params.clone().train(train.clone());
+            let (_, h) = with_threads(threads, || params.fit(x, None, &mut |_| {})).expect("trains");
+            seconds.extend(h.epochs.iter().map(|e| e.train_seconds));
+        }
+    }
+    // Ratios to the vanilla autoencoder's epoch, if it was timed.
+    let vanilla = variants.iter().position(|v| v.params.kind == AutoencoderKind::Vanilla);
+    let (vanilla_min, vanilla_median) = vanilla.map_or((f64::NAN, f64::NAN), |i| min_median(&seconds[i]));
+    println!("autoencoder family, {threads} thr, {rounds} rounds × {} epochs each, in turn:", train.epochs);
+    for (variant, seconds) in variants.iter().zip(&seconds) {
+        let (min, median) = min_median(seconds);
+        println!(
+            "  {:<38} epoch min {min:.3} s, median {median:.3} s | × vanilla: min {:.2}, median {:.2}  (load {})",
+            variant.label,
+            min / vanilla_min,
+            median / vanilla_median,
+            load_average()
+        );
+    }
 }
 
 /// Best total GFLOP/s of `threads` threads each multiplying the autoencoder's biggest shapes

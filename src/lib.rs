@@ -23,6 +23,7 @@ pub mod candle;
 pub mod data;
 pub mod error;
 pub mod experiments;
+pub mod math;
 pub mod models;
 pub mod nn;
 pub mod output;

@@ -7,6 +7,7 @@ use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis, Zip};
 use serde::{Deserialize, Serialize};
 
 use super::{flush_subnormal, in_parallel};
+use crate::math;
 
 /// Probabilities are clipped to `[EPS, 1 − EPS]` before a logarithm, as Keras does.
 pub const BCE_EPS: f32 = 1e-7;
@@ -45,11 +46,11 @@ impl ReconstructionLoss {
 /// Gradient: `dL/dp = 2 (p − t) / (B·D)`.
 pub fn mse(pred: ArrayView2<f32>, target: ArrayView2<f32>, grad: Option<ArrayViewMut2<f32>>) -> f32 {
     let n = pred.len().max(1) as f32;
-    let sum = by_row_blocks(pred, target, grad, |pred, target, grad| {
-        if let Some(mut grad) = grad {
-            Zip::from(&mut grad).and(&pred).and(&target).for_each(|g, &p, &t| *g = flush_subnormal(2.0 * (p - t) / n));
-        }
-        row_sums(pred, target, |p, t| f64::from((p - t) * (p - t)))
+    // `move`: n is copied into the closure, so the compiler knows no store changes it and
+    // vectorises the loop over the elements.
+    let sum = by_row_blocks(pred, target, grad, move |p, t| {
+        let d = p - t;
+        (d * d, flush_subnormal(2.0 * d / n))
     });
     (sum / f64::from(n)) as f32
 }
@@ -57,23 +58,17 @@ pub fn mse(pred: ArrayView2<f32>, target: ArrayView2<f32>, grad: Option<ArrayVie
 /// Binary cross-entropy on probabilities, averaged over every element:
 /// `L = −1/(B·D) Σ [t ln p + (1 − t) ln(1 − p)]`, with `p` clipped to `[BCE_EPS, 1 − BCE_EPS]`.
 ///
-/// Gradient: `dL/dp = (p − t) / (p (1 − p)) / (B·D)` (zero where the clip is active).
+/// Gradient: `dL/dp = (p − t) / (p (1 − p)) / (B·D)` (zero where the clip is active). The
+/// logarithms are [`math::ln`]'s, which vectorise: the C library's, one call per pixel, were a
+/// fifth of a VAE's epoch. A NaN probability gives a NaN loss, so a diverged network shows.
 pub fn bce(prob: ArrayView2<f32>, target: ArrayView2<f32>, grad: Option<ArrayViewMut2<f32>>) -> f32 {
     let n = prob.len().max(1) as f32;
-    let sum = by_row_blocks(prob, target, grad, |prob, target, grad| {
-        if let Some(mut grad) = grad {
-            Zip::from(&mut grad).and(&prob).and(&target).for_each(|g, &p, &t| {
-                *g = if (BCE_EPS..=1.0 - BCE_EPS).contains(&p) {
-                    flush_subnormal((p - t) / (p * (1.0 - p)) / n)
-                } else {
-                    0.0
-                };
-            });
-        }
-        row_sums(prob, target, |p, t| {
-            let q = p.clamp(BCE_EPS, 1.0 - BCE_EPS);
-            -(f64::from(t) * f64::from(q).ln() + f64::from(1.0 - t) * f64::from(1.0 - q).ln())
-        })
+    let sum = by_row_blocks(prob, target, grad, move |p, t| {
+        let q = p.clamp(BCE_EPS, 1.0 - BCE_EPS);
+        let term = -(t * math::ln(q) + (1.0 - t) * math::ln(1.0 - q));
+        let grad =
+            if (BCE_EPS..=1.0 - BCE_EPS).contains(&p) { flush_subnormal((p - t) / (p * (1.0 - p) * n)) } else { 0.0 };
+        (if p.is_nan() { f32::NAN } else { term }, grad)
     });
     (sum / f64::from(n)) as f32
 }
@@ -106,15 +101,17 @@ pub fn softmax_cross_entropy(logits: ArrayView2<f32>, labels: ArrayView1<u8>, gr
 }
 // ANCHOR_END: softmax_cross_entropy
 
-/// Runs `f` on blocks of rows of pred, target and grad, one block per thread, in parallel, and
-/// adds up the per-row sums it returns, in row order: the same bits for any number of
-/// threads. Every element's term and gradient stand alone, so blocks can be computed apart,
-/// as long as `f` divides by the whole batch's count, never the block's.
+/// Runs `f` on every element of pred and target, one block of rows per thread, in parallel:
+/// `f(p, t)` gives the element's term of the loss and its gradient, written to `grad` if
+/// given, in the same pass. Returns the sum of the terms, added up row by row in row order:
+/// the same bits for any number of threads. Every element's term and gradient stand alone,
+/// so blocks can be computed apart, as long as `f` divides by the whole batch's count, never
+/// the block's.
 fn by_row_blocks(
     pred: ArrayView2<f32>,
     target: ArrayView2<f32>,
     mut grad: Option<ArrayViewMut2<f32>>,
-    f: impl Fn(ArrayView2<f32>, ArrayView2<f32>, Option<ArrayViewMut2<f32>>) -> Vec<f64> + Sync + Send,
+    f: impl Fn(f32, f32) -> (f32, f32) + Sync + Send,
 ) -> f64 {
     let rows = pred.nrows().div_ceil(rayon::current_num_threads()).max(1);
     let blocks = pred.nrows().div_ceil(rows);
@@ -124,33 +121,118 @@ fn by_row_blocks(
     };
     let work: Vec<_> =
         pred.axis_chunks_iter(Axis(0), rows).zip(target.axis_chunks_iter(Axis(0), rows)).zip(grads).collect();
-    in_parallel(work, |((pred, target), grad)| f(pred, target, grad)).iter().flatten().sum()
+    in_parallel(work, |((pred, target), grad)| row_sums(pred, target, grad, &f)).iter().flatten().sum()
 }
 
-/// Σ f(a, b) over each row of two arrays of the same shape, in f64: one sum per row.
-fn row_sums(a: ArrayView2<f32>, b: ArrayView2<f32>, f: impl Fn(f32, f32) -> f64) -> Vec<f64> {
-    let sums = a.rows().into_iter().zip(b.rows()).map(|(a, b)| {
+/// Σ of the terms `f` gives over each row of two arrays of the same shape, in f64, one sum
+/// per row, with the gradients written to `grad` if given.
+fn row_sums(
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    mut grad: Option<ArrayViewMut2<f32>>,
+    f: &impl Fn(f32, f32) -> (f32, f32),
+) -> Vec<f64> {
+    let mut sums = Vec::with_capacity(a.nrows());
+    for (i, (a, b)) in a.rows().into_iter().zip(b.rows()).enumerate() {
         // Rows of a standard array are contiguous already; others are copied (never in training).
         let (a, b) = (a.as_standard_layout(), b.as_standard_layout());
-        sum_row(a.as_slice().unwrap_or_default(), b.as_slice().unwrap_or_default(), &f)
-    });
-    sums.collect()
+        let (a, b) = (a.as_slice().unwrap_or_default(), b.as_slice().unwrap_or_default());
+        let sum = match grad.as_mut().map(|g| g.row_mut(i)) {
+            None => sum_row(a, b, None, f),
+            Some(mut row) => match row.as_slice_mut() {
+                Some(g) => sum_row(a, b, Some(g), f),
+                None => {
+                    let mut g = vec![0.0; a.len()];
+                    let sum = sum_row(a, b, Some(&mut g), f);
+                    row.assign(&ndarray::ArrayView1::from(&g));
+                    sum
+                }
+            },
+        };
+        sums.push(sum);
+    }
+    sums
 }
 
-/// Σ f(a_i, b_i) over two rows, in f64.
+/// Σ of the terms `f` gives over two rows, in f64, with the gradients written to `grad` if
+/// given.
 ///
-/// Eight running sums rather than one: with one, every addition waits for the previous
-/// (four cycles each); eight independent ones overlap and vectorise, which made the MSE of
-/// a batch several times faster. Only the order of the f64 additions changes.
-fn sum_row(a: &[f32], b: &[f32], f: impl Fn(f32, f32) -> f64) -> f64 {
+/// In pieces of [`PIECE`] elements: first a plain loop puts each element's term in a buffer
+/// (and its gradient in `grad`), one the compiler vectorises even with a logarithm in it; then
+/// eight running sums add the buffer up. With one sum, every addition would wait for the
+/// previous (four cycles each); eight independent ones overlap and vectorise, which made the
+/// MSE of a batch several times faster. Only the order of the f64 additions changes.
+fn sum_row(a: &[f32], b: &[f32], grad: Option<&mut [f32]>, f: impl Fn(f32, f32) -> (f32, f32)) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        return unsafe { sum_row_avx2(a, b, grad, f) };
+    }
+    sum_row_portable(a, b, grad, f)
+}
+
+/// [`sum_row`] compiled for AVX2: eight lanes per instruction instead of SSE2's four, which
+/// halves the cost of BCE's logarithms. The same operations in the same order, so the same
+/// bits as the portable build.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn sum_row_avx2(a: &[f32], b: &[f32], grad: Option<&mut [f32]>, f: impl Fn(f32, f32) -> (f32, f32)) -> f64 {
+    sum_row_portable(a, b, grad, f)
+}
+
+/// [`sum_row`] for any CPU.
+#[inline(always)]
+fn sum_row_portable(a: &[f32], b: &[f32], mut grad: Option<&mut [f32]>, f: impl Fn(f32, f32) -> (f32, f32)) -> f64 {
     const LANES: usize = 8;
     let mut sums = [0.0f64; LANES];
-    let (a8, b8) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let tail: f64 = a8.remainder().iter().zip(b8.remainder()).map(|(&a, &b)| f(a, b)).sum();
-    for (a8, b8) in a8.zip(b8) {
-        for ((sum, &a), &b) in sums.iter_mut().zip(a8).zip(b8) {
-            *sum += f(a, b);
+    let mut terms = [0.0f32; PIECE];
+    let mut tail = 0.0f64;
+    for (start, (a, b)) in (0..).step_by(PIECE).zip(a.chunks(PIECE).zip(b.chunks(PIECE))) {
+        let terms = &mut terms[..a.len()];
+        match grad.as_mut() {
+            Some(grad) => {
+                let grad = &mut grad[start..start + a.len()];
+                for (((term, g), &a), &b) in terms.iter_mut().zip(grad).zip(a).zip(b) {
+                    (*term, *g) = f(a, b);
+                }
+            }
+            None => {
+                for ((term, &a), &b) in terms.iter_mut().zip(a).zip(b) {
+                    *term = f(a, b).0;
+                }
+            }
+        }
+        let lanes = terms.chunks_exact(LANES);
+        tail += lanes.remainder().iter().map(|&t| f64::from(t)).sum::<f64>();
+        for lane in lanes {
+            for (sum, &t) in sums.iter_mut().zip(lane) {
+                *sum += f64::from(t);
+            }
         }
     }
     sums.iter().sum::<f64>() + tail
+}
+
+/// Elements per piece of [`sum_row`]: a multiple of its eight lanes, so that they add up the
+/// same elements as over the whole row.
+const PIECE: usize = 256;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_avx2_build_gives_the_same_bits() {
+        let a: Vec<f32> = (0..1001).map(|i| ((i * 7919) % 1000) as f32 / 999.0).collect();
+        let b: Vec<f32> = (0..1001).map(|i| ((i * 104_729) % 997) as f32 / 996.0).collect();
+        let f = move |p: f32, t: f32| {
+            let q = p.clamp(BCE_EPS, 1.0 - BCE_EPS);
+            (-(t * math::ln(q) + (1.0 - t) * math::ln(1.0 - q)), (p - t) / (p * (1.0 - p) * 3.0))
+        };
+        let (mut g1, mut g2) = (vec![0.0f32; a.len()], vec![0.0f32; a.len()]);
+        let s1 = sum_row(&a, &b, Some(&mut g1), f);
+        let s2 = sum_row_portable(&a, &b, Some(&mut g2), f);
+        let bits = |g: &[f32]| g.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!((s1.to_bits(), bits(&g1)), (s2.to_bits(), bits(&g2)));
+    }
 }

@@ -17,14 +17,13 @@
 //! image when β = 1 (with binary cross-entropy as the likelihood).
 
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Axis, CowArray, Ix2, Zip};
-use rand::Rng as _;
-use rand_distr::StandardNormal;
+use rand::RngCore;
 
 use super::kind::Variant;
 use super::{AutoencoderParams, Draws};
 use crate::error::{Error, Result};
 use crate::nn::{Activation, ReconstructionLoss};
-use crate::rng::Rng;
+use crate::rng::{self, Rng};
 
 /// The variational autoencoder, with the weight β of its KL term.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -130,9 +129,13 @@ pub fn reparameterise(mu: ArrayView2<f32>, log_var: ArrayView2<f32>, eps: ArrayV
     z
 }
 
-/// ε ~ N(0, I) of shape (rows, latent), drawn from `rng`.
+/// ε ~ N(0, I) of shape (rows, latent), keyed by one draw of `rng`: blocks of rows drawn in
+/// parallel, each from its own stream (see [`rng::fill_by_row_blocks`]), the same on any
+/// number of threads.
 pub fn standard_normal(rows: usize, latent: usize, rng: &mut Rng) -> Array2<f32> {
-    Array2::from_shape_simple_fn((rows, latent), || rng.sample(StandardNormal))
+    let mut eps = Array2::zeros((rows, latent));
+    rng::fill_by_row_blocks(&mut eps, rng.next_u64(), rng::fill_standard_normal);
+    eps
 }
 
 /// KL(N(μ, σ²) ‖ N(0, I)), summed over latent units, averaged over the rows (see the module doc).
@@ -178,6 +181,17 @@ pub fn add_sample_gradient(
 mod tests {
     use super::super::{AutoencoderKind, AutoencoderParams, Draws};
     use crate::nn::gradcheck::uniform;
+
+    #[test]
+    fn eps_is_the_same_on_one_and_on_three_threads() {
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| super::standard_normal(101, 16, &mut crate::rng::seeded(5, 5)))
+        };
+        let one = on(1);
+        assert_eq!(on(3), one);
+        assert!(one.iter().all(|e| e.is_finite()) && one.iter().any(|&e| e != 0.0));
+    }
 
     #[test]
     fn a_step_without_a_drawn_eps_decodes_the_mean_instead_of_failing() {

@@ -195,6 +195,7 @@ fn seeds_numbers(put: &mut impl FnMut(&str, Value)) -> Result<()> {
         put("study.seeds.raw_minus_codes.mean", d.mean.into());
         put("study.seeds.raw_minus_codes.low", d.low.into());
         put("study.seeds.raw_minus_codes.high", d.high.into());
+        put("study.seeds.raw_minus_codes.sd", d.sd.into());
     }
     let mse = over.against(|m| m.autoencoder_test_mse, 0.0117)?;
     put("study.seeds.mse_vs_original.mean", mse.mean.into());

@@ -27,7 +27,9 @@ fn training_source_hash() -> u64 {
     let mut files = Vec::new();
     collect_rs(Path::new("src"), &mut files);
     files.retain(|f| {
-        f != Path::new("src/main.rs") && !f.starts_with("src/output/plot") && !SHOWN_ONLY.iter().any(|s| f == Path::new(s))
+        f != Path::new("src/main.rs")
+            && !f.starts_with("src/output/plot")
+            && !SHOWN_ONLY.iter().any(|s| f == Path::new(s))
     });
     files.sort();
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;

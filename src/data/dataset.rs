@@ -66,6 +66,31 @@ impl Dataset {
         Ok(Dataset { x: self.x.select(Axis(0), indices), y: self.y.select(Axis(0), indices) })
     }
 
+    /// Only the rows at `sorted` (ascending, no repeats), in place: each kept row moves up
+    /// over the dropped ones and the freed tail is given back, so no second copy of the
+    /// images is ever held. Fails on an unsorted or out-of-range index.
+    pub fn keep_rows(self, sorted: &[usize]) -> Result<Dataset> {
+        if sorted.windows(2).any(|w| w[0] >= w[1]) || sorted.last().is_some_and(|&i| i >= self.len()) {
+            return Err(Error::param("rows", sorted.len(), "must be ascending indices below the dataset's length"));
+        }
+        if !self.x.is_standard_layout() {
+            return self.select(sorted);
+        }
+        let cols = self.x.ncols();
+        let Dataset { x, y } = self;
+        let (mut pixels, offset) = x.into_raw_vec_and_offset();
+        let start = offset.unwrap_or(0);
+        for (to, &from) in sorted.iter().enumerate() {
+            let at = start + from * cols;
+            pixels.copy_within(at..at + cols, to * cols);
+        }
+        pixels.truncate(sorted.len() * cols);
+        pixels.shrink_to_fit();
+        let x = Array2::from_shape_vec((sorted.len(), cols), pixels)
+            .map_err(|e| Error::param("rows", sorted.len(), format!("cannot reshape the kept rows: {e}")))?;
+        Ok(Dataset { x, y: y.select(Axis(0), sorted) })
+    }
+
     /// The first `min(n, len)` examples: a quick, deterministic subset for smoke runs.
     pub fn head(&self, n: usize) -> Dataset {
         let n = n.min(self.len());
@@ -219,7 +244,11 @@ mod tests {
         all.sort_unstable();
         assert_eq!(all, (0..12).collect::<Vec<_>>(), "every row on exactly one side");
         assert_eq!(d.select(&out).unwrap().class_counts()[..3], [3, 2, 1], "half of each class");
-        assert_eq!(d.stratified_split(6, 9).unwrap(), (kept, out), "the seed fixes the split");
+        assert_eq!(d.stratified_split(6, 9).unwrap(), (kept.clone(), out.clone()), "the seed fixes the split");
+        let x = Array2::from_shape_fn((12, 3), |(i, j)| (10 * i + j) as f32);
+        let wide = Dataset::new(x, d.y.clone()).unwrap();
+        assert_eq!(wide.clone().keep_rows(&kept).unwrap(), wide.select(&kept).unwrap(), "in place = a copy");
+        assert!(wide.clone().keep_rows(&[3, 1]).is_err() && wide.keep_rows(&[12]).is_err());
         // 5 of 12: shares 2.5, 1.67, 0.83 → 2, 2, 1 (largest remainders get the leftovers).
         let (_, five) = d.stratified_split(5, 1).unwrap();
         assert_eq!(d.select(&five).unwrap().class_counts()[..3], [2, 2, 1]);

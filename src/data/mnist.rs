@@ -99,7 +99,10 @@ impl Mnist {
             return Ok(self);
         }
         let (kept, held_out) = self.train.stratified_split(n, VALIDATION_SEED)?;
-        let (train, validation) = (self.train.select(&kept)?, self.train.select(&held_out)?);
+        let validation = self.train.select(&held_out)?;
+        // The training rows are moved up in place: a copy would hold 60,000 and 55,000
+        // images at once, 170 MB more at the peak.
+        let train = self.train.keep_rows(&kept)?;
         Ok(Mnist { train, validation, ..self })
     }
 

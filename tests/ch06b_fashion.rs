@@ -100,9 +100,9 @@ fn chapter_6b_beyond_mnist_fashion() {
     by_recall.sort_by(|&a, &b| recall[a].total_cmp(&recall[b]));
     assert_eq!(by_recall[0], 6, "Shirt is the class recognised least: {recall:?}");
     assert!(recall[6] < 0.7, "and below 70 %, where every MNIST digit is above 93 %: {recall:?}");
-    let mut lowest_four = by_recall[..4].to_vec();
-    lowest_four.sort();
-    assert_eq!(lowest_four, vec![0, 2, 4, 6], "the four upper-body garments are the four weakest classes: {recall:?}");
+    let mut lowest_three = by_recall[..3].to_vec();
+    lowest_three.sort();
+    assert_eq!(lowest_three, vec![2, 4, 6], "Pullover, Coat and Shirt are the three weakest classes: {recall:?}");
     // Codes lose most against raw pixels on Shirt.
     let loss: Vec<f32> = raw_recall.iter().zip(&recall).map(|(raw, codes)| raw - codes).collect();
     let most_lost = (0..10).max_by(|&a, &b| loss[a].total_cmp(&loss[b]));

@@ -179,9 +179,12 @@ fn chapter_9_the_autoencoder_family() {
     println!("the 1s gather around ({:.2}, {:.2}) of the map", centre_of_ones[0], centre_of_ones[1]);
     // ANCHOR_END: latent_map
     assert_eq!(map.dim(), (10_000, 2));
-    let spread = map.std_axis(Axis(0), 0.0);
-    let ones_spread = map.select(Axis(0), &ones).std_axis(Axis(0), 0.0);
-    assert!(ones_spread.sum() < 0.6 * spread.sum(), "the 1s form a tight cluster: {ones_spread} vs {spread}");
+    let spread = map.std_axis(Axis(0), 0.0).sum();
+    for digit in 0..10u8 {
+        let rows: Vec<usize> = (0..family.data.test.len()).filter(|&i| family.data.test.y[i] == digit).collect();
+        let own = map.select(Axis(0), &rows).std_axis(Axis(0), 0.0).sum();
+        assert!(own < spread, "the {digit}s occupy a narrower region than the whole map: {own} vs {spread}");
+    }
 
     // ANCHOR: interpolation
     family.figure("family_interpolation").expect("draws").show();
@@ -211,23 +214,30 @@ fn chapter_9_the_autoencoder_family() {
     assert_eq!(over.runs[0], family.results, "the first seed is the comparison above");
     let label = |kind: KindName| get(kind).variant.label.clone();
     let (vanilla, vae) = (label(KindName::Vanilla), label(KindName::Variational));
-    let verdict = |a: (&str, Score), b: (&str, Score)| {
-        let d = over.compare(a, b).expect("measured for every seed");
-        println!("{} {} − {} {}: {}", a.0, a.1.name(), b.0, b.1.name(), d.points());
-        d.comparison()
-    };
-    // With every label, raw pixels beat every kind's codes.
+    // Every comparison the chapter reads, printed first, then checked against the verdict measured.
+    let mut checks: Vec<((&str, Score), (&str, Score), Comparison)> = Vec::new();
     for v in &r.variants {
-        let l = v.variant.label.as_str();
-        assert_eq!(verdict((RAW_PIXELS, Score::Mlp), (l, Score::Mlp)), Comparison::AHigher, "{l}");
+        // With every label, raw pixels against every kind's codes.
+        checks.push(((RAW_PIXELS, Score::Mlp), (v.variant.label.as_str(), Score::Mlp), expected_full_labels(v)));
     }
-    // With 1,000 labels: k-NN on VAE codes beats k-NN on pixels; an MLP on vanilla codes does not
-    // beat an MLP on pixels; label spreading helps pixels, and VAE codes with spreading beat
-    // pixels with spreading.
-    assert_eq!(verdict((&vae, Score::ScarceKnn), (RAW_PIXELS, Score::ScarceKnn)), Comparison::AHigher);
-    assert_eq!(verdict((&vanilla, Score::ScarceMlp), (RAW_PIXELS, Score::ScarceMlp)), VANILLA_VS_RAW_SCARCE_MLP);
-    assert_eq!(verdict((RAW_PIXELS, Score::ScarceSpread), (RAW_PIXELS, Score::ScarceMlp)), Comparison::AHigher);
-    assert_eq!(verdict((&vae, Score::ScarceSpread), (RAW_PIXELS, Score::ScarceSpread)), Comparison::AHigher);
+    // With 1,000 labels: k-NN on VAE codes against k-NN on pixels; an MLP on vanilla codes
+    // against an MLP on pixels; label spreading on pixels against an MLP on pixels; VAE codes
+    // with spreading against pixels with spreading.
+    checks.push(((&vae, Score::ScarceKnn), (RAW_PIXELS, Score::ScarceKnn), Comparison::AHigher));
+    checks.push(((&vanilla, Score::ScarceMlp), (RAW_PIXELS, Score::ScarceMlp), VANILLA_VS_RAW_SCARCE_MLP));
+    checks.push(((RAW_PIXELS, Score::ScarceSpread), (RAW_PIXELS, Score::ScarceMlp), Comparison::AHigher));
+    checks.push(((&vae, Score::ScarceSpread), (RAW_PIXELS, Score::ScarceSpread), Comparison::NoMeasurableDifference));
+    let measured: Vec<Comparison> = checks
+        .iter()
+        .map(|&(a, b, _)| {
+            let d = over.compare(a, b).expect("measured for every seed");
+            println!("{} {} − {} {}: {}", a.0, a.1.name(), b.0, b.1.name(), d.points());
+            d.comparison()
+        })
+        .collect();
+    for ((a, b, expected), measured) in checks.iter().zip(&measured) {
+        assert_eq!(measured, expected, "{} {} − {} {}", a.0, a.1.name(), b.0, b.1.name());
+    }
     let vae_spread = over.summary(&vae, Score::ScarceSpread).expect("measured");
     println!("VAE codes + spreading, 1,000 labels: {}", vae_spread.percent());
     let (_, _, best) = r.best_scarce().expect("measured");
@@ -246,3 +256,13 @@ const FAMILY_SEEDS: usize = 3;
 
 /// The measured verdict on "an MLP on vanilla codes beats an MLP on pixels, with 1,000 labels".
 const VANILLA_VS_RAW_SCARCE_MLP: Comparison = Comparison::BHigher;
+
+/// The measured verdict on "raw pixels beat this kind's codes, with every label", at 3 seeds:
+/// clearly against the Gaussian-denoising and L1-sparse codes; within the wider intervals of
+/// 3 seeds for the others (chapter 6's 5 seeds settle the vanilla one: pixels win).
+fn expected_full_labels(v: &ae_mlp::experiments::family::VariantResult) -> Comparison {
+    match v.variant.params.kind {
+        AutoencoderKind::Denoising(_) | AutoencoderKind::Sparse(SparsityPenalty::L1 { .. }) => Comparison::AHigher,
+        _ => Comparison::NoMeasurableDifference,
+    }
+}

@@ -13,7 +13,8 @@ use ae_mlp::prelude::*;
 use serde_json::Value;
 
 /// The fields that measure time, not what was computed.
-const TIMING_FIELDS: [&str; 4] = ["train_seconds", "eval_seconds", "seconds_per_epoch", "total_seconds"];
+const TIMING_FIELDS: [&str; 5] =
+    ["train_seconds", "eval_seconds", "seconds_per_epoch", "total_seconds", "encode_seconds"];
 
 /// Removes every timing field, at any depth.
 fn strip_timings(v: &mut Value) {

@@ -139,7 +139,7 @@ impl FamilySeeds {
     pub fn table(&self) -> Result<String> {
         let Some(first) = self.runs.first() else { return Ok(String::new()) };
         let columns = [Score::Mlp, Score::Knn, Score::ScarceMlp, Score::ScarceKnn, Score::ScarceSpread];
-        let n = first.scarce_labels;
+        let n = crate::experiments::claims::format_count(first.scarce_labels);
         let headings: Vec<String> =
             columns.iter().map(|c| c.name().replace("few labels", &format!("{n} labels"))).collect();
         let mut t = format!(

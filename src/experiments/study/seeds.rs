@@ -100,7 +100,7 @@ impl OverSeeds {
             t += &format!(
                 "\npixels − codes, paired by seed: {}: {}.\n",
                 d.points(),
-                d.verdict("raw pixels", "the codes")
+                d.verdict("pixels → MLP", "codes → MLP")
             );
         }
         t

@@ -215,7 +215,7 @@ fn chapter_9_the_autoencoder_family() {
     let label = |kind: KindName| get(kind).variant.label.clone();
     let (vanilla, vae) = (label(KindName::Vanilla), label(KindName::Variational));
     // Every comparison the chapter reads, printed first, then checked against the verdict measured.
-    let mut checks: Vec<((&str, Score), (&str, Score), Comparison)> = Vec::new();
+    let mut checks: Vec<(Cell, Cell, Comparison)> = Vec::new();
     for v in &r.variants {
         // With every label, raw pixels against every kind's codes.
         checks.push(((RAW_PIXELS, Score::Mlp), (v.variant.label.as_str(), Score::Mlp), expected_full_labels(v)));
@@ -248,6 +248,9 @@ fn chapter_9_the_autoencoder_family() {
         "with seed 42 the best at 1,000 labels is the VAE with spreading"
     );
 }
+
+/// A cell of the family's table: a row's label and a column.
+type Cell<'a> = (&'a str, Score);
 
 /// Seeds of the family comparison's verdicts. Fewer than the five of chapters 6 and 10: a
 /// seed of the comparison trains five autoencoders and a dozen classifiers, and the test

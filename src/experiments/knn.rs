@@ -5,7 +5,7 @@
 //! The search runs in two passes per block of queries:
 //! 1. *Candidates.* Squared distances come from one matrix product per (block of queries,
 //!    chunk of points), `‖q − p‖² = ‖q‖² − 2 q·p + ‖p‖²`, with `‖q‖²` dropped (the same for
-//!    every candidate of a query). Each query keeps its `k +` [`SLACK`] smallest.
+//!    every candidate of a query). Each query keeps its `k + SLACK` smallest.
 //! 2. *Exact order.* The candidates' distances are recomputed as plain sums of squared
 //!    differences in f64, and sorted by (distance, index).
 //!

@@ -81,11 +81,12 @@ fn seeds_numbers(put: &mut impl FnMut(&str, Value)) -> Result<()> {
     let (family, over) = Family::over_seeds(&FamilyConfig::default(), &seeds, &default_cache_dir(), &mut |_, _| {})?;
     let r = &family.results;
     let label = |kind: KindName| r.of_kind(kind).map(|v| v.variant.label.clone()).unwrap_or_default();
-    let (vanilla, vae) = (label(KindName::Vanilla), label(KindName::Variational));
+    let (vanilla, vae, sparse) = (label(KindName::Vanilla), label(KindName::Variational), label(KindName::Sparse));
     put("family.seeds.n", seeds.len().into());
     put("family.seeds.table", over.table()?.into());
     let comparisons = [
         ("raw_mlp_minus_vae_mlp", (RAW_PIXELS, Score::Mlp), (vae.as_str(), Score::Mlp)),
+        ("raw_mlp_minus_sparse_mlp", (RAW_PIXELS, Score::Mlp), (sparse.as_str(), Score::Mlp)),
         ("vae_knn_minus_raw_knn", (vae.as_str(), Score::ScarceKnn), (RAW_PIXELS, Score::ScarceKnn)),
         ("vanilla_mlp_minus_raw_mlp", (vanilla.as_str(), Score::ScarceMlp), (RAW_PIXELS, Score::ScarceMlp)),
         ("raw_spread_minus_raw_mlp", (RAW_PIXELS, Score::ScarceSpread), (RAW_PIXELS, Score::ScarceMlp)),

@@ -100,12 +100,12 @@ fn chapter_3_multi_layer_perceptrons() {
     assert!(sigmoid.iter().all(|&s| s > 0.0 && s < 1.0), "σ maps into (0, 1)");
     assert_eq!(steepest, 0.25, "the sigmoid's steepest slope is 1/4, at 0");
     assert!(saturated < 0.0025, "at z = 6 the gradient is almost gone: {saturated}");
-    assert!(steepest.powi(5) < 1e-3, "five sigmoid layers shrink a gradient at least 1000-fold");
+    assert!(steepest.powi(5) < 1e-3, "five sigmoid slopes multiply to less than a thousandth");
 
     // ANCHOR: tanh
     let mut tanh: Array2<f32> = z.clone();
     Activation::Tanh.forward(tanh.view_mut());
-    // tanh is a rescaled sigmoid: tanh(z) = 2σ(2z) − 1, centred on 0 and twice as steep.
+    // tanh is a rescaled sigmoid: tanh(z) = 2σ(2z) − 1, centred on 0, four times as steep at 0.
     let via_sigmoid: Array2<f32> = z.mapv(|v| 2.0 * Activation::Sigmoid.value(2.0 * v) - 1.0);
     println!("tanh(z) {tanh}\ntanh'(0) = {}", Activation::Tanh.derivative(0.0));
     ae_mlp::output::plot::activation_curve(Activation::Tanh).show();

@@ -1,5 +1,6 @@
-//! `cargo book [notebooks|check|assets|set]`: regenerates the notebooks from the book's chapters
-//! and the test cells they include, and (with `assets`) the figures and numbers the book shows.
+//! `cargo book [notebooks|check|outputs|assets|set]`: regenerates the notebooks from the book's
+//! chapters and the test cells they include, gives them the outputs of an executed run
+//! (`outputs`), and (with `assets`) the figures and numbers the book shows.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,6 +23,9 @@ enum Command {
     Notebooks,
     /// Only report which notebooks are out of step; exit 1 if any.
     Check,
+    /// Copy into notebooks/ the outputs of the notebooks `.ci/run-notebooks.py` executed
+    /// (target/notebooks/), for every notebook whose cells are still the committed ones.
+    Outputs,
     /// Write the book's generated numbers and figures (book/src/generated/numbers.json,
     /// book/src/figures), training the study first if no cached run of this code exists.
     Assets,
@@ -63,6 +67,15 @@ fn main() -> ExitCode {
                 println!("out of step: {}", p.display());
             }
             drifted.is_empty()
+        }),
+        Command::Outputs => notebook::adopt_outputs(&root).map_err(anyhow::Error::from).map(|(adopted, stale)| {
+            for p in &adopted {
+                println!("outputs from the executed copy: {}", p.display());
+            }
+            for p in &stale {
+                println!("no executed copy with these cells (run .ci/run-notebooks.py {}): kept as it is", p.display());
+            }
+            true
         }),
         Command::Assets => assets::write_all(&root).map(|written| {
             println!("wrote {} files", written.len());

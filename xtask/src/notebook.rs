@@ -337,3 +337,28 @@ pub fn sync_notebooks(root: &Path, write: bool) -> Result<Vec<PathBuf>> {
     }
     Ok(drifted)
 }
+
+/// Where `.ci/run-notebooks.py` writes the notebooks it executed, outputs included.
+pub fn executed_dir(root: &Path) -> PathBuf {
+    root.join("target").join("notebooks")
+}
+
+/// Gives every committed notebook the outputs of its executed copy (in [`executed_dir`]),
+/// so that a reader who opens it on GitHub sees each cell's result, when that copy has
+/// exactly the committed cells. Returns the notebooks updated and those whose executed copy
+/// is missing or stale (run `.ci/run-notebooks.py` on those, then again).
+pub fn adopt_outputs(root: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let (mut adopted, mut stale) = (Vec::new(), Vec::new());
+    for (_, path, notebook) in chapters_with_notebooks(root)? {
+        let want = cell_sources(&notebook.to_ipynb())?;
+        let executed = path.file_name().map(|name| executed_dir(root).join(name)).unwrap_or_default();
+        match std::fs::read_to_string(&executed) {
+            Ok(text) if cell_sources(&text).ok().as_ref() == Some(&want) => {
+                ae_mlp::output::write_atomic(&path, text.as_bytes())?;
+                adopted.push(path);
+            }
+            _ => stale.push(path),
+        }
+    }
+    Ok((adopted, stale))
+}

@@ -1,8 +1,9 @@
 //! Which matrix multiply this build runs, and how OpenBLAS is set up when it is the one.
 //!
 //! Every product in [`crate::nn`] is an ndarray `general_mat_mul`. By default ndarray runs
-//! it with the pure-Rust `matrixmultiply` crate (its AVX-512 kernels are switched on in
-//! Cargo.toml). Built with `--features openblas`, ndarray hands f32 products to the system's
+//! it with the pure-Rust `matrixmultiply` crate, whose FMA kernel every x86-64 CPU with
+//! AVX2 + FMA runs, so a seed gives the same bits on all of them (its AVX-512 kernels, faster
+//! where the CPU has them but rounding differently, come with `--features avx512`). Built with `--features openblas`, ndarray hands f32 products to the system's
 //! OpenBLAS (`cblas_sgemm`) instead. Training already splits each batch across the cores
 //! (see [`crate::nn::Stack`]), so OpenBLAS is told to use one thread per call: its own pool
 //! on top of ours would put two threads on each core.
@@ -24,7 +25,7 @@ pub fn init() {
 mod imp {
     pub fn backend() -> String {
         #[cfg(target_arch = "x86_64")]
-        let kernels = if std::arch::is_x86_feature_detected!("avx512f") {
+        let kernels = if cfg!(feature = "avx512") && std::arch::is_x86_feature_detected!("avx512f") {
             "AVX-512"
         } else if std::arch::is_x86_feature_detected!("fma") {
             "AVX2+FMA"

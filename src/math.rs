@@ -84,11 +84,11 @@ pub fn exp(x: f32) -> f32 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Distance in units in the last place between two positive floats.
-    fn ulps(a: f32, b: f32) -> u32 {
+    pub(crate) fn ulps(a: f32, b: f32) -> u32 {
         a.to_bits().abs_diff(b.to_bits())
     }
 

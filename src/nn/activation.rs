@@ -156,11 +156,7 @@ pub(crate) fn softmax_row(mut row: ndarray::ArrayViewMut1<f32>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Distance in units in the last place between two positive floats.
-    fn ulps(a: f32, b: f32) -> u32 {
-        a.to_bits().abs_diff(b.to_bits())
-    }
+    use crate::math::tests::ulps;
 
     #[test]
     fn sigmoid_is_accurate_and_flushes_what_would_be_subnormal() {

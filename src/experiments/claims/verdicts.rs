@@ -17,6 +17,16 @@ use crate::output::report::percent;
 /// what else it was doing.
 pub const CHEAPER_BY: f64 = 0.05;
 
+/// The verdict of a claim from its two tests: it holds if `holds`, holds in part if only
+/// `partly`, and fails otherwise.
+fn verdict(holds: bool, partly: bool) -> Verdict {
+    match (holds, partly) {
+        (true, _) => Verdict::Holds,
+        (false, true) => Verdict::Partly,
+        (false, false) => Verdict::Fails,
+    }
+}
+
 impl ClaimsReport {
     /// Pixels → MLP's train − test gap minus the codes MLP's, paired by seed: above zero, the
     /// codes MLP overfits less.
@@ -64,11 +74,7 @@ impl ClaimsReport {
                 (format!("autoencoder + encoding + codes → MLP, seconds ({n} seeds)"), seconds(Route::TwoStep)?),
                 (format!("pixels → MLP, seconds ({n} seeds)"), seconds(Route::RawPixels)?),
             ],
-            verdict: match (cheaper_epoch, route_cheaper) {
-                (true, true) => Verdict::Holds,
-                (true, false) => Verdict::Partly,
-                _ => Verdict::Fails,
-            },
+            verdict: verdict(cheaper_epoch && route_cheaper, cheaper_epoch),
         };
         let generalisation = Claim {
             id: "generalisation".into(),
@@ -84,11 +90,7 @@ impl ClaimsReport {
             ],
             // A smaller gap only counts as better generalisation if the test accuracy is not
             // lower: a model that learns less also overfits less.
-            verdict: match (smaller_gap && codes_win, smaller_gap || few_win) {
-                (true, _) => Verdict::Holds,
-                (false, true) => Verdict::Partly,
-                (false, false) => Verdict::Fails,
-            },
+            verdict: verdict(smaller_gap && codes_win, smaller_gap || few_win),
         };
         let performance = Claim {
             id: "enhanced_performance".into(),
@@ -98,7 +100,7 @@ impl ClaimsReport {
                 ("pixels → MLP, test accuracy".into(), raw_acc.clone()),
                 ("codes − pixels, paired".into(), difference(&codes_vs_raw, "codes → MLP", "pixels → MLP")),
             ],
-            verdict: if codes_win { Verdict::Holds } else { Verdict::Fails },
+            verdict: verdict(codes_win, false),
         };
         let two_step = Claim {
             id: "two_step_beats_raw".into(),
@@ -121,11 +123,7 @@ impl ClaimsReport {
                     difference(&tuned_vs_raw, "the fine-tuned network", "pixels → MLP"),
                 ),
             ],
-            verdict: match (codes_win && few_win, codes_win || few_win || tuned_win) {
-                (true, _) => Verdict::Holds,
-                (false, true) => Verdict::Partly,
-                (false, false) => Verdict::Fails,
-            },
+            verdict: verdict(codes_win && few_win, codes_win || few_win || tuned_win),
         };
         let complexity = Claim {
             id: "performance_and_complexity".into(),
@@ -141,12 +139,10 @@ impl ClaimsReport {
                 (format!("fine-tuned route, seconds ({n} seeds)"), seconds(Route::FineTuned)?),
                 ("codes → MLP, test accuracy".into(), percent(self.seeds.codes_accuracy.mean as f32)),
             ],
-            verdict: match (codes_win && route_cheaper || tuned_win && tuned_cheaper, tuned_win && tuned_epoch_cheaper)
-            {
-                (true, _) => Verdict::Holds,
-                (false, true) => Verdict::Partly,
-                (false, false) => Verdict::Fails,
-            },
+            verdict: verdict(
+                codes_win && route_cheaper || tuned_win && tuned_cheaper,
+                tuned_win && tuned_epoch_cheaper,
+            ),
         };
         Ok(vec![cost, generalisation, performance, two_step, complexity])
     }

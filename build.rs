@@ -35,7 +35,10 @@ fn training_source_hash() -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
-        let code = text.lines().filter(|l| !l.trim_start().starts_with("//")).flat_map(|l| l.bytes().chain([b'\n']));
+        let code = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .flat_map(|l| l.bytes().chain([b'\n']));
         for b in file.to_string_lossy().bytes().chain(code) {
             hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
@@ -53,7 +56,8 @@ const SHOWN_ONLY: [&str; 5] = [
 ];
 
 fn dependency_versions() -> String {
-    const WANTED: [&str; 6] = ["ndarray", "matrixmultiply", "rand", "rand_xoshiro", "plotters", "serde_json"];
+    const WANTED: [&str; 6] =
+        ["ndarray", "matrixmultiply", "rand", "rand_xoshiro", "plotters", "serde_json"];
     let lock = std::fs::read_to_string("Cargo.lock").unwrap_or_default();
     let mut found = Vec::new();
     let mut name = None;

@@ -81,7 +81,9 @@ fn main() {
     let epochs = flag("--epochs").and_then(|s| s.parse().ok()).unwrap_or(5usize);
     let cores = rayon::current_num_threads();
     let mut threads: Vec<usize> = match flag("--threads") {
-        Some(list) => list.split(',').filter_map(|t| t.trim().parse().ok()).filter(|&t| t > 0).collect(),
+        Some(list) => {
+            list.split(',').filter_map(|t| t.trim().parse().ok()).filter(|&t| t > 0).collect()
+        }
         None => vec![1, cores],
     };
     threads.dedup();
@@ -102,7 +104,9 @@ fn main() {
     let mut peaks = vec![];
     for &t in &threads {
         let peak = with_threads(t, || gemm_peak(t));
-        println!("GEMM peak (f32, 256×784 · 784×128), {t} thread(s), one GEMM each: {peak:.1} GFLOP/s");
+        println!(
+            "GEMM peak (f32, 256×784 · 784×128), {t} thread(s), one GEMM each: {peak:.1} GFLOP/s"
+        );
         peaks.push((t, peak));
     }
     let peak_of = |t: usize| peaks.iter().find(|p| p.0 == t).map_or(f64::NAN, |p| p.1);
@@ -113,8 +117,13 @@ fn main() {
     let mut time = |key: &str, name: &str, threads, h: &History, macs: usize| {
         let seconds: Vec<f64> = h.epochs.iter().map(|e| e.train_seconds).collect();
         let (min, median) = min_median(&seconds);
-        let row =
-            Row { key: key.into(), name: name.into(), threads, seconds, gflop: 6.0 * macs as f64 * n as f64 / 1e9 };
+        let row = Row {
+            key: key.into(),
+            name: name.into(),
+            threads,
+            seconds,
+            gflop: 6.0 * macs as f64 * n as f64 / 1e9,
+        };
         println!(
             "{name:<38} {threads} thr: epoch min {min:.3} s, median {median:.3} s | {:.0} images/s | {:.1} GFLOP/epoch → {:.1} GFLOP/s ({:.0} % of peak)  (load {})",
             n as f64 / min,
@@ -142,11 +151,20 @@ fn main() {
     if wants("codes") {
         // Codes from a one-epoch autoencoder when the autoencoder itself is not timed.
         let codes = codes.unwrap_or_else(|| {
-            fit_ae(&train.clone().epochs(1)).expect("trains").0.encode(&data.train.x).expect("encodes")
+            fit_ae(&train.clone().epochs(1))
+                .expect("trains")
+                .0
+                .encode(&data.train.x)
+                .expect("encodes")
         });
         for &t in &threads {
             let (mlp, h) = with_threads(t, || {
-                MlpParams::default().train(train.clone()).fit(codes.view(), data.train.y.view(), None, &mut |_| {})
+                MlpParams::default().train(train.clone()).fit(
+                    codes.view(),
+                    data.train.y.view(),
+                    None,
+                    &mut |_| {},
+                )
             })
             .expect("trains");
             time("codes", "MLP on codes 32-128-64-10", t, &h, mlp.stack.macs_per_sample());
@@ -182,22 +200,34 @@ fn main() {
             study_seconds: study.as_ref().map_or(vec![], |s| s.0.clone()),
             study_rss_mb: study.as_ref().map_or(0, |s| s.1),
         };
-        let store =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/perf").join(format!("epochs_{build}.json"));
+        let store = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/perf")
+            .join(format!("epochs_{build}.json"));
         if has("--accumulate") {
-            if let Some(old) = std::fs::read(&store).ok().and_then(|b| serde_json::from_slice::<Record>(&b).ok()) {
+            if let Some(old) =
+                std::fs::read(&store).ok().and_then(|b| serde_json::from_slice::<Record>(&b).ok())
+            {
                 let new = std::mem::replace(&mut record, old);
                 record.merge(new);
             }
         }
         std::fs::create_dir_all(store.parent().expect("has a parent")).expect("target/perf");
-        std::fs::write(&store, serde_json::to_vec_pretty(&record).expect("serialises")).expect("writes the record");
+        std::fs::write(&store, serde_json::to_vec_pretty(&record).expect("serialises"))
+            .expect("writes the record");
         write_book(build, &record, n, cores, epochs, study_runs, &backend);
     }
 }
 
 /// Writes the record's figures to the book's numbers, under `perf.<build>`.
-fn write_book(build: &str, record: &Record, n: usize, cores: usize, epochs: usize, study_runs: usize, backend: &str) {
+fn write_book(
+    build: &str,
+    record: &Record,
+    n: usize,
+    cores: usize,
+    epochs: usize,
+    study_runs: usize,
+    backend: &str,
+) {
     let peak_of = |t: usize| record.peaks.iter().find(|p| p.0 == t).map_or(f64::NAN, |p| p.1);
     let mut table = String::from(
         "| model | threads | epoch, min (s) | epoch, median (s) | images/s | GFLOP/s | of GEMM peak |\n|---|---|---|---|---|---|---|",
@@ -220,7 +250,8 @@ fn write_book(build: &str, record: &Record, n: usize, cores: usize, epochs: usiz
         let (min, median) = min_median(&r.seconds);
         write_generated(&format!("perf.{build}.{}", r.key), &format!("{min:.3} s / {median:.3} s"));
     }
-    let peaks: Vec<String> = record.peaks.iter().map(|(t, p)| format!("{p:.0} GFLOP/s on {t} thread(s)")).collect();
+    let peaks: Vec<String> =
+        record.peaks.iter().map(|(t, p)| format!("{p:.0} GFLOP/s on {t} thread(s)")).collect();
     write_generated(&format!("perf.{build}.gemm_peak"), &peaks.join(", "));
     write_generated(&format!("perf.{build}.rss"), &format!("{} MB", record.rss_mb));
     let runs = record.runs.len();
@@ -251,13 +282,22 @@ fn whole_study(runs: usize) -> (Vec<f64>, u64) {
             .arg(&out)
             .output()
             .expect("/usr/bin/time runs ae-mlp (Debian package `time`)");
-        assert!(output.status.success(), "the study failed: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "the study failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let stderr = String::from_utf8_lossy(&output.stderr);
         let last = stderr.lines().last().unwrap_or_default();
         let mut fields = last.split_whitespace();
-        let wall: f64 = fields.next().and_then(|s| s.parse().ok()).expect("wall seconds from /usr/bin/time");
-        let kb: u64 = fields.next().and_then(|s| s.parse().ok()).expect("max RSS from /usr/bin/time");
-        println!("whole study, run {run}: {wall:.1} s wall, peak RSS {} MB  (load {load} at the start)", kb / 1024);
+        let wall: f64 =
+            fields.next().and_then(|s| s.parse().ok()).expect("wall seconds from /usr/bin/time");
+        let kb: u64 =
+            fields.next().and_then(|s| s.parse().ok()).expect("max RSS from /usr/bin/time");
+        println!(
+            "whole study, run {run}: {wall:.1} s wall, peak RSS {} MB  (load {load} at the start)",
+            kb / 1024
+        );
         walls.push(wall);
         rss = rss.max(kb / 1024);
     }
@@ -274,20 +314,28 @@ fn time_kinds(data: &Mnist, train: &TrainParams, threads: usize, rounds: usize) 
     let names = flag("--kinds").unwrap_or_else(|| AutoencoderKind::NAMES.join(","));
     let mut variants = FamilyConfig::default().variants;
     variants.retain(|v| names.split(',').any(|n| n.trim() == v.params.kind.name()));
-    let images = flag("--images").and_then(|s| s.parse().ok()).unwrap_or(data.train.len()).min(data.train.len());
+    let images = flag("--images")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(data.train.len())
+        .min(data.train.len());
     let x = data.train.x.slice(s![..images, ..]);
     let mut seconds: Vec<Vec<f64>> = vec![vec![]; variants.len()];
     for _ in 0..rounds {
         for (variant, seconds) in variants.iter().zip(&mut seconds) {
             let params = variant.params.clone().train(train.clone());
-            let (_, h) = with_threads(threads, || params.fit(x, None, &mut |_| {})).expect("trains");
+            let (_, h) =
+                with_threads(threads, || params.fit(x, None, &mut |_| {})).expect("trains");
             seconds.extend(h.epochs.iter().map(|e| e.train_seconds));
         }
     }
     // Ratios to the vanilla autoencoder's epoch, if it was timed.
     let vanilla = variants.iter().position(|v| v.params.kind == AutoencoderKind::Vanilla);
-    let (vanilla_min, vanilla_median) = vanilla.map_or((f64::NAN, f64::NAN), |i| min_median(&seconds[i]));
-    println!("autoencoder family, {threads} thr, {rounds} rounds × {} epochs each, in turn:", train.epochs);
+    let (vanilla_min, vanilla_median) =
+        vanilla.map_or((f64::NAN, f64::NAN), |i| min_median(&seconds[i]));
+    println!(
+        "autoencoder family, {threads} thr, {rounds} rounds × {} epochs each, in turn:",
+        train.epochs
+    );
     for (variant, seconds) in variants.iter().zip(&seconds) {
         let (min, median) = min_median(seconds);
         println!(

@@ -73,7 +73,10 @@ fn main() {
                 .fit(xs, data.train.y.slice(s![..n]), None, &mut |_| {})
                 .expect("trains");
             let raw = min_median(&h.epochs.iter().map(|e| e.train_seconds).collect::<Vec<_>>()).0;
-            println!("{n:>6} images: autoencoder {ae:.3} s, raw MLP {raw:.3} s  (load {})", load_average());
+            println!(
+                "{n:>6} images: autoencoder {ae:.3} s, raw MLP {raw:.3} s  (load {})",
+                load_average()
+            );
             ae_s[k] = ae_s[k].min(ae);
             raw_s[k] = raw_s[k].min(raw);
         }
@@ -85,7 +88,8 @@ fn main() {
     }
     batch_table.push_str(" speed-up |\n|---|");
     batch_table.push_str(&"---|".repeat(THREADS.len() + 1));
-    let mut batch_series: Vec<Series> = THREADS.iter().map(|t| Series::new(format!("{t} thread(s)"), vec![])).collect();
+    let mut batch_series: Vec<Series> =
+        THREADS.iter().map(|t| Series::new(format!("{t} thread(s)"), vec![])).collect();
     for (&batch, times) in BATCHES.iter().zip(&batch_s) {
         write!(batch_table, "\n| {batch} |").unwrap();
         for (series, &s) in batch_series.iter_mut().zip(times) {
@@ -113,13 +117,21 @@ fn main() {
         .unwrap();
     }
 
-    let ae_points: Vec<(f32, f32)> = SAMPLES.iter().zip(&ae_s).map(|(&n, &s)| (n as f32, s as f32)).collect();
-    let raw_points: Vec<(f32, f32)> = SAMPLES.iter().zip(&raw_s).map(|(&n, &s)| (n as f32, s as f32)).collect();
+    let ae_points: Vec<(f32, f32)> =
+        SAMPLES.iter().zip(&ae_s).map(|(&n, &s)| (n as f32, s as f32)).collect();
+    let raw_points: Vec<(f32, f32)> =
+        SAMPLES.iter().zip(&raw_s).map(|(&n, &s)| (n as f32, s as f32)).collect();
     let mut samples_table = String::from(
         "| training images | autoencoder (s) | µs per image | raw-pixel MLP (s) | µs per image |\n|---|---|---|---|---|",
     );
     for ((n, ae), (_, raw)) in ae_points.iter().zip(&raw_points) {
-        write!(samples_table, "\n| {n} | {ae:.3} | {:.2} | {raw:.3} | {:.2} |", 1e6 * ae / n, 1e6 * raw / n).unwrap();
+        write!(
+            samples_table,
+            "\n| {n} | {ae:.3} | {:.2} | {raw:.3} | {:.2} |",
+            1e6 * ae / n,
+            1e6 * raw / n
+        )
+        .unwrap();
     }
     let fits = [("autoencoder", line_fit(&ae_points)), ("raw-pixel MLP", line_fit(&raw_points))];
     let mut fit_table = String::from(
@@ -188,7 +200,8 @@ fn ae_epoch(x: ArrayView2<f32>, params: &AutoencoderParams, train: &TrainParams)
 /// Least-squares line y = a + b·x through the points: (a, b, R²).
 fn line_fit(points: &[(f32, f32)]) -> (f64, f64, f64) {
     let n = points.len() as f64;
-    let (mx, my) = points.iter().fold((0.0, 0.0), |(sx, sy), &(x, y)| (sx + x as f64 / n, sy + y as f64 / n));
+    let (mx, my) =
+        points.iter().fold((0.0, 0.0), |(sx, sy), &(x, y)| (sx + x as f64 / n, sy + y as f64 / n));
     let (sxx, sxy, syy) = points.iter().fold((0.0, 0.0, 0.0), |(sxx, sxy, syy), &(x, y)| {
         let (dx, dy) = (x as f64 - mx, y as f64 - my);
         (sxx + dx * dx, sxy + dx * dy, syy + dy * dy)

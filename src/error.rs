@@ -106,7 +106,9 @@ pub enum Error {
 
     /// candle (the `candle` feature's framework) failed; see [`crate::candle`].
     #[cfg(feature = "candle")]
-    #[error("candle: {0}; check the shapes and the device (CPU unless built with `--features cuda`)")]
+    #[error(
+        "candle: {0}; check the shapes and the device (CPU unless built with `--features cuda`)"
+    )]
     Candle(#[from] candle_core::Error),
 
     /// A classical baseline from another library (linfa-reduction, linfa-logistic, linfa-nn,
@@ -152,12 +154,20 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// Shorthand for an [`Error::InvalidParam`].
-    pub fn param(name: &'static str, value: impl std::fmt::Display, reason: impl Into<String>) -> Self {
+    pub fn param(
+        name: &'static str,
+        value: impl std::fmt::Display,
+        reason: impl Into<String>,
+    ) -> Self {
         Error::InvalidParam { name, value: value.to_string(), reason: reason.into() }
     }
 
     /// Shorthand for an [`Error::Shape`].
-    pub fn shape(context: &'static str, expected: impl Into<String>, got: impl Into<String>) -> Self {
+    pub fn shape(
+        context: &'static str,
+        expected: impl Into<String>,
+        got: impl Into<String>,
+    ) -> Self {
         Error::Shape { context, expected: expected.into(), got: got.into() }
     }
 }

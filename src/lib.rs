@@ -45,9 +45,13 @@ pub mod prelude {
     pub use crate::experiments::kind::KindName;
     pub use crate::experiments::statistics::{Comparison, PairedDifference, Summary};
     pub use crate::experiments::study::{seed_list, OverSeeds, Study, StudyConfig, StudyResults};
-    pub use crate::models::autoencoder::{Autoencoder, AutoencoderKind, AutoencoderParams, Noise, SparsityPenalty};
+    pub use crate::models::autoencoder::{
+        Autoencoder, AutoencoderKind, AutoencoderParams, Noise, SparsityPenalty,
+    };
     pub use crate::models::finetune::{FineTuneParams, FineTuned};
-    pub use crate::models::linfa_api::{to_linfa, to_linfa_f64, AeParams, LinfaDataset, LinfaDataset64};
+    pub use crate::models::linfa_api::{
+        to_linfa, to_linfa_f64, AeParams, LinfaDataset, LinfaDataset64,
+    };
     pub use crate::models::metrics::{accuracy, ConfusionMatrix};
     pub use crate::models::mlp::{Mlp, MlpParams};
     pub use crate::models::scale::Standardizer;

@@ -69,15 +69,18 @@ fn clap_error(e: clap::Error) -> ExitCode {
 fn one_line(e: &Error) -> String {
     let message = match e {
         Error::InvalidParam { name, value, reason } => {
-            let flag = match *name {
-                "latent" => "--latent",
-                "learning_rate" => "--learning-rate",
-                "batch_size" => "--batch-size",
-                "validation" => "--validation",
-                "seeds" => "--seeds",
-                "epochs" => return format!("invalid epochs {value} (--epochs, --ae-epochs or --mlp-epochs): {reason}"),
-                _ => return e.to_string().replace(['\n', '\r'], " "),
-            };
+            let flag =
+                match *name {
+                    "latent" => "--latent",
+                    "learning_rate" => "--learning-rate",
+                    "batch_size" => "--batch-size",
+                    "validation" => "--validation",
+                    "seeds" => "--seeds",
+                    "epochs" => return format!(
+                        "invalid epochs {value} (--epochs, --ae-epochs or --mlp-epochs): {reason}"
+                    ),
+                    _ => return e.to_string().replace(['\n', '\r'], " "),
+                };
             format!("invalid {flag} {value}: {reason}")
         }
         _ => e.to_string(),
@@ -153,7 +156,13 @@ fn report_study(study: &Study, args: &StudyArgs) -> ae_mlp::Result<()> {
         r.autoencoder.seconds_per_epoch
     );
     let row = |name: &str, c: &ClassifierResult| {
-        println!("{:<28} {:>10} {:>11.2}% {:>12.3}", name, c.features, 100.0 * c.test_accuracy, c.seconds_per_epoch)
+        println!(
+            "{:<28} {:>10} {:>11.2}% {:>12.3}",
+            name,
+            c.features,
+            100.0 * c.test_accuracy,
+            c.seconds_per_epoch
+        )
     };
     row("codes → MLP (accuracy)", &r.codes_mlp);
     if let Some(raw) = &r.raw_mlp {
@@ -164,7 +173,11 @@ fn report_study(study: &Study, args: &StudyArgs) -> ae_mlp::Result<()> {
         print_over_seeds(over);
     }
 
-    let written = if args.skip_figures { vec![study.write_results(&args.out)?] } else { study.write(&args.out)? };
+    let written = if args.skip_figures {
+        vec![study.write_results(&args.out)?]
+    } else {
+        study.write(&args.out)?
+    };
     println!("wrote {} files to {}", written.len(), args.out.display());
     if let Some(dir) = &args.save {
         let path = model_io::save_study(study, dir)?;
@@ -183,7 +196,11 @@ fn print_over_seeds(over: &OverSeeds) {
 /// `--kind all`: prints the family's table and writes it, family.json and the figures.
 fn report_family(family: &Family, args: &StudyArgs) -> ae_mlp::Result<()> {
     println!("{}", family.results.table());
-    let written = if args.skip_figures { family.write_results(&args.out)? } else { family.write(&args.out)? };
+    let written = if args.skip_figures {
+        family.write_results(&args.out)?
+    } else {
+        family.write(&args.out)?
+    };
     println!(
         "whole comparison: {:.1} s; wrote {} files to {}",
         family.results.total_seconds,
@@ -243,7 +260,11 @@ fn reconstruct(args: &ReconstructArgs) -> ae_mlp::Result<()> {
     if images.ncols() != model.inputs() {
         return Err(Error::Input {
             path: source,
-            problem: format!("has {} pixels per image but the model takes {}", images.ncols(), model.inputs()),
+            problem: format!(
+                "has {} pixels per image but the model takes {}",
+                images.ncols(),
+                model.inputs()
+            ),
             fix: "reconstruct images of the kind the model was trained on".into(),
         });
     }
@@ -251,12 +272,18 @@ fn reconstruct(args: &ReconstructArgs) -> ae_mlp::Result<()> {
     let reconstructions = model.autoencoder.reconstruct(&originals)?;
     let figure = plot::image_rows(
         "reconstructions",
-        &format!("{n} images (top) and their reconstructions from {} numbers", model.autoencoder.latent()),
+        &format!(
+            "{n} images (top) and their reconstructions from {} numbers",
+            model.autoencoder.latent()
+        ),
         &[("original".to_string(), originals), ("reconstruction".to_string(), reconstructions)],
     );
     let written = figure.save(&args.out)?;
     let mse = model.autoencoder.reconstruction_mse(images.slice(s![..n, ..]))?;
-    println!("reconstructed the first {n} {what} of {}: reconstruction MSE {mse:.5}", source.display());
+    println!(
+        "reconstructed the first {n} {what} of {}: reconstruction MSE {mse:.5}",
+        source.display()
+    );
     for path in written {
         println!("wrote {}", path.display());
     }

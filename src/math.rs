@@ -76,7 +76,10 @@ pub fn exp(x: f32) -> f32 {
     let n = t - ROUND;
     let r = x - n * LN2_HI - n * LN2_LO;
     let p = 1.987_569_1e-4;
-    let p = ((((p * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r + 0.166_666_65) * r + 0.5;
+    let p = ((((p * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
+        + 0.166_666_65)
+        * r
+        + 0.5;
     let e_r = p * (r * r) + r + 1.0;
     // 2^n: n + 127 in the exponent field (n is in [−126, 127] after the clamp).
     let two_n = f32::from_bits(t.to_bits().wrapping_sub(ROUND.to_bits()).wrapping_add(127) << 23);
@@ -111,11 +114,17 @@ pub(crate) mod tests {
         while x < 1e30 {
             let exact = f64::from(x).ln() as f32;
             let got = ln(x);
-            assert!(ulps(got, exact) <= 2 || (got - exact).abs() < 1e-7, "ln({x}) = {got} vs {exact}");
+            assert!(
+                ulps(got, exact) <= 2 || (got - exact).abs() < 1e-7,
+                "ln({x}) = {got} vs {exact}"
+            );
             x *= 1.0137;
         }
         for x in [1.0f32, 1e-7, 1.0 - 1e-7, 0.5, 2.0, std::f32::consts::E] {
-            assert!((ln(x) - (f64::from(x).ln() as f32)).abs() <= 1.2e-7 * (1.0 + ln(x).abs()), "ln({x})");
+            assert!(
+                (ln(x) - (f64::from(x).ln() as f32)).abs() <= 1.2e-7 * (1.0 + ln(x).abs()),
+                "ln({x})"
+            );
         }
         assert_eq!(ln(1.0), 0.0);
     }

@@ -44,13 +44,18 @@ pub const BLOCK_ROWS: usize = 32;
 /// is filled by `fill` from its own generator, `seeded(key, k)`. A training step draws `key`
 /// from its own generator, so every (seed, step, block) has a stream of its own, and the
 /// same seed gives the same draws on 1 or 16 threads.
-pub fn fill_by_row_blocks(out: &mut Array2<f32>, key: u64, fill: impl Fn(&mut [f32], &mut Rng) + Sync + Send) {
+pub fn fill_by_row_blocks(
+    out: &mut Array2<f32>,
+    key: u64,
+    fill: impl Fn(&mut [f32], &mut Rng) + Sync + Send,
+) {
     if !out.is_standard_layout() {
         *out = out.as_standard_layout().into_owned();
     }
     let blocks: Vec<_> = out.axis_chunks_iter_mut(Axis(0), BLOCK_ROWS).enumerate().collect();
     crate::nn::in_parallel(blocks, |(k, mut block)| {
-        let values = block.as_slice_mut().expect("the rows of a standard-layout array are contiguous");
+        let values =
+            block.as_slice_mut().expect("the rows of a standard-layout array are contiguous");
         fill(values, &mut seeded(key, k as u64));
     });
 }

@@ -55,7 +55,13 @@ pub struct TrainParams {
 impl Default for TrainParams {
     /// The original study's schedule: 15 epochs of batch 256, shuffled, Adam (Keras' defaults).
     fn default() -> Self {
-        TrainParams { epochs: 15, batch_size: 256, seed: 42, shuffle: true, optimizer: OptimizerConfig::default() }
+        TrainParams {
+            epochs: 15,
+            batch_size: 256,
+            seed: 42,
+            shuffle: true,
+            optimizer: OptimizerConfig::default(),
+        }
     }
 }
 
@@ -76,9 +82,8 @@ impl TrainParams {
     /// Sets the learning rate of the current optimiser.
     pub fn learning_rate(mut self, lr: f32) -> Self {
         match &mut self.optimizer {
-            OptimizerConfig::Adam { learning_rate, .. } | OptimizerConfig::Sgd { learning_rate, .. } => {
-                *learning_rate = lr
-            }
+            OptimizerConfig::Adam { learning_rate, .. }
+            | OptimizerConfig::Sgd { learning_rate, .. } => *learning_rate = lr,
         }
         self
     }
@@ -89,7 +94,11 @@ impl TrainParams {
             return Err(Error::param("epochs", 0, "must be at least 1"));
         }
         if self.batch_size == 0 {
-            return Err(Error::param("batch_size", 0, "must be at least 1 (the original uses 256)"));
+            return Err(Error::param(
+                "batch_size",
+                0,
+                "must be at least 1 (the original uses 256)",
+            ));
         }
         self.optimizer.check()
     }
@@ -224,7 +233,12 @@ pub struct Evaluation {
 pub trait Trainable {
     /// Forward pass, loss and backward pass on one batch, leaving the gradients in the
     /// parameters. `rng` serves any randomness of the step (input noise, VAE sampling).
-    fn train_step(&mut self, x: ArrayView2<f32>, labels: Option<ArrayView1<u8>>, rng: &mut Rng) -> Result<BatchStats>;
+    fn train_step(
+        &mut self,
+        x: ArrayView2<f32>,
+        labels: Option<ArrayView1<u8>>,
+        rng: &mut Rng,
+    ) -> Result<BatchStats>;
 
     /// Every (parameter, gradient) pair, always in the same order.
     fn parameters(&mut self) -> Vec<Param<'_>>;
@@ -304,7 +318,8 @@ pub fn fit<M: Trainable + Send + ?Sized>(
                     }
                 }
                 let labels = train.labels.map(|_| batch_y.slice(s![..rows]));
-                let stats = model.train_step(batch_x.slice(s![..rows, ..]), labels, &mut step_rng)?;
+                let stats =
+                    model.train_step(batch_x.slice(s![..rows, ..]), labels, &mut step_rng)?;
                 if stats.loss.is_finite() {
                     optimizer.step(model.parameters());
                 }
@@ -359,7 +374,11 @@ pub struct EpochOrder {
 impl EpochOrder {
     /// The epochs of training `n` rows with `params` (its seed and shuffle flag).
     pub fn new(n: usize, params: &TrainParams) -> Self {
-        EpochOrder { order: (0..n).collect(), rng: rng::seeded(params.seed, SHUFFLE_STREAM), shuffle: params.shuffle }
+        EpochOrder {
+            order: (0..n).collect(),
+            rng: rng::seeded(params.seed, SHUFFLE_STREAM),
+            shuffle: params.shuffle,
+        }
     }
 
     /// The row order of the next epoch; its chunks of `batch_size` are the batches.
@@ -375,7 +394,8 @@ impl EpochOrder {
 /// the whole training set, so the copy mostly waits on memory: each core copies a share.
 fn gather_rows(x: ArrayView2<f32>, idx: &[usize], mut out: ArrayViewMut2<f32>) {
     let per_thread = idx.len().div_ceil(rayon::current_num_threads()).max(1);
-    let shares: Vec<_> = idx.chunks(per_thread).zip(out.axis_chunks_iter_mut(Axis(0), per_thread)).collect();
+    let shares: Vec<_> =
+        idx.chunks(per_thread).zip(out.axis_chunks_iter_mut(Axis(0), per_thread)).collect();
     in_parallel(shares, |(idx, mut out)| {
         for (mut row, &i) in out.rows_mut().into_iter().zip(idx) {
             row.assign(&x.row(i));

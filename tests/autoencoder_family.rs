@@ -5,7 +5,9 @@
 //! Tolerances as in `tests/nn_core.rs`: `f32` central differences with h = 1e-3 are good to
 //! about 1e-3 relative; we demand 2e-2, which a wrong formula misses by orders of magnitude.
 
-use ae_mlp::models::autoencoder::{variational, AutoencoderKind, Draws, Noise, Replay, SparsityPenalty};
+use ae_mlp::models::autoencoder::{
+    variational, AutoencoderKind, Draws, Noise, Replay, SparsityPenalty,
+};
 use ae_mlp::nn::gradcheck::{check_gradients, numeric_gradient, relative_error, uniform};
 use ae_mlp::nn::Init;
 use ae_mlp::prelude::*;
@@ -52,8 +54,12 @@ fn every_kinds_loss_has_the_right_gradient() {
         // One draw of the step's randomness, replayed by every evaluation of the check.
         let draws = model.draw(x.view(), &mut seeded(5, 5));
         match kind {
-            AutoencoderKind::Denoising(_) => assert!(draws.input.as_ref().is_some_and(|i| i != x), "{kind:?}"),
-            AutoencoderKind::Variational { .. } => assert_eq!(draws.eps.as_ref().map(|e| e.dim()), Some((16, 4))),
+            AutoencoderKind::Denoising(_) => {
+                assert!(draws.input.as_ref().is_some_and(|i| i != x), "{kind:?}")
+            }
+            AutoencoderKind::Variational { .. } => {
+                assert_eq!(draws.eps.as_ref().map(|e| e.dim()), Some((16, 4)))
+            }
             _ => assert_eq!(draws, Draws::default()),
         }
         let mut replay = Replay { model, draws };
@@ -91,7 +97,9 @@ fn kl_divergence_and_its_gradient() {
     // By hand: ½ Σ_j (μ² + σ² − ln σ² − 1), averaged over rows.
     let by_hand = (0..6)
         .map(|i| {
-            (0..3).map(|j| 0.5 * (mu[[i, j]].powi(2) + log_var[[i, j]].exp() - log_var[[i, j]] - 1.0)).sum::<f32>()
+            (0..3)
+                .map(|j| 0.5 * (mu[[i, j]].powi(2) + log_var[[i, j]].exp() - log_var[[i, j]] - 1.0))
+                .sum::<f32>()
         })
         .sum::<f32>()
         / 6.0;
@@ -100,8 +108,12 @@ fn kl_divergence_and_its_gradient() {
     assert!(kl > 0.0);
     let (mut g_mu, mut g_lv) = (Array2::zeros((6, 3)), Array2::zeros((6, 3)));
     variational::add_kl_gradient(mu.view(), log_var.view(), 2.5, g_mu.view_mut(), g_lv.view_mut());
-    let n_mu = numeric_gradient(&mu, H, |m| f64::from(2.5 * variational::kl_divergence(m.view(), log_var.view())));
-    let n_lv = numeric_gradient(&log_var, H, |lv| f64::from(2.5 * variational::kl_divergence(mu.view(), lv.view())));
+    let n_mu = numeric_gradient(&mu, H, |m| {
+        f64::from(2.5 * variational::kl_divergence(m.view(), log_var.view()))
+    });
+    let n_lv = numeric_gradient(&log_var, H, |lv| {
+        f64::from(2.5 * variational::kl_divergence(mu.view(), lv.view()))
+    });
     for (a, b) in g_mu.iter().zip(&n_mu).chain(g_lv.iter().zip(&n_lv)) {
         assert!(relative_error(*a, *b, FLOOR) < TOL, "KL gradient {a} vs numeric {b}");
     }
@@ -111,12 +123,18 @@ fn kl_divergence_and_its_gradient() {
 fn sparsity_penalties_and_their_gradients() {
     // Codes in (0.05, 0.6), away from the L1 kink at 0 and inside the KL's (0, 1).
     let codes = uniform((10, 5), 0.05, 0.6, 4);
-    for penalty in [SparsityPenalty::L1 { weight: 0.3 }, SparsityPenalty::Kl { rho: 0.05, weight: 0.3 }] {
+    for penalty in
+        [SparsityPenalty::L1 { weight: 0.3 }, SparsityPenalty::Kl { rho: 0.05, weight: 0.3 }]
+    {
         let mut grad = Array2::zeros(codes.raw_dim());
         penalty.add_gradient(codes.view(), grad.view_mut());
         let numeric = numeric_gradient(&codes, H, |c| f64::from(penalty.value(c.view())));
         for (a, b) in grad.iter().zip(&numeric) {
-            assert!(relative_error(*a, *b, FLOOR) < TOL, "{}: gradient {a} vs numeric {b}", penalty.describe());
+            assert!(
+                relative_error(*a, *b, FLOOR) < TOL,
+                "{}: gradient {a} vs numeric {b}",
+                penalty.describe()
+            );
         }
     }
     // L1 by hand; KL is 0 when every unit's mean activation is ρ, and grows away from it.
@@ -124,7 +142,10 @@ fn sparsity_penalties_and_their_gradients() {
     assert!((l1 - 0.3 * codes.sum() / 10.0).abs() < 1e-5);
     let kl = SparsityPenalty::Kl { rho: 0.05, weight: 1.0 };
     assert!(kl.value(Array2::from_elem((4, 3), 0.05f32).view()).abs() < 1e-6);
-    assert!(kl.value(Array2::from_elem((4, 3), 0.2f32).view()) > kl.value(Array2::from_elem((4, 3), 0.1f32).view()));
+    assert!(
+        kl.value(Array2::from_elem((4, 3), 0.2f32).view())
+            > kl.value(Array2::from_elem((4, 3), 0.1f32).view())
+    );
 }
 
 #[test]
@@ -215,7 +236,8 @@ fn every_kind_round_trips_through_a_model_file() {
         config.raw_mlp.hidden = vec![3];
         let ae = config.autoencoder.build().unwrap();
         let scaler = Standardizer { mean: Array1::zeros(4), std: Array1::ones(4) };
-        let (codes_mlp, raw_mlp) = (config.codes_mlp.build(4).unwrap(), config.raw_mlp.build(20).unwrap());
+        let (codes_mlp, raw_mlp) =
+            (config.codes_mlp.build(4).unwrap(), config.raw_mlp.build(20).unwrap());
         let model = SavedModel::new(config, ae, Some(scaler), codes_mlp, Some(raw_mlp));
         let json = model.to_json(Path::new("kind.json")).unwrap();
         let loaded = SavedModel::from_json(&json, Path::new("kind.json")).unwrap();
@@ -228,7 +250,8 @@ fn every_kind_round_trips_through_a_model_file() {
             value["config"]["autoencoder"].as_object_mut().unwrap().remove("kind");
             let ae: Autoencoder = serde_json::from_value(value["autoencoder"].clone()).unwrap();
             assert_eq!(ae.kind, AutoencoderKind::Vanilla);
-            let params: AutoencoderParams = serde_json::from_value(value["config"]["autoencoder"].clone()).unwrap();
+            let params: AutoencoderParams =
+                serde_json::from_value(value["config"]["autoencoder"].clone()).unwrap();
             assert_eq!(params.kind, AutoencoderKind::Vanilla);
         }
     }

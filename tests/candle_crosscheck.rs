@@ -45,7 +45,9 @@ fn our_grads(
     stack
         .layers
         .iter()
-        .flat_map(|l| [l.dense.grad_w.clone(), l.dense.grad_b.clone().insert_axis(ndarray::Axis(0))])
+        .flat_map(|l| {
+            [l.dense.grad_w.clone(), l.dense.grad_b.clone().insert_axis(ndarray::Axis(0))]
+        })
         .collect()
 }
 
@@ -70,7 +72,11 @@ fn compare_stack(label: &str, ours: &[Array2<f32>], theirs: &[Array2<f32>]) -> f
         .zip(theirs)
         .enumerate()
         .map(|(i, (a, b))| {
-            discrepancy(&format!("{label} {} of layer {}", ["dW", "db"][i % 2], i / 2 + 1), a.view(), b.view())
+            discrepancy(
+                &format!("{label} {} of layer {}", ["dW", "db"][i % 2], i / 2 + 1),
+                a.view(),
+                b.view(),
+            )
         })
         .fold(0f32, f32::max)
 }
@@ -83,10 +89,15 @@ fn stack(widths: &[(usize, Activation)], inputs: usize, seed: u64) -> Stack {
 fn candle_dense_stack_gradients_match_for_every_activation() {
     let device = Device::Cpu;
     let x = uniform(32, 20, 0.0, 1.0, 1);
-    for activation in
-        [Activation::Relu, Activation::Sigmoid, Activation::Tanh, Activation::Identity, Activation::Softmax]
-    {
-        let mut ours = stack(&[(16, activation), (12, activation), (20, Activation::Sigmoid)], 20, 5);
+    for activation in [
+        Activation::Relu,
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Activation::Identity,
+        Activation::Softmax,
+    ] {
+        let mut ours =
+            stack(&[(16, activation), (12, activation), (20, Activation::Sigmoid)], 20, 5);
         let net = CandleStack::from_stack(&ours, &device).unwrap();
         let grads = our_grads(&mut ours, x.view(), |out, grad| {
             mse(out, x.view(), Some(grad));
@@ -94,7 +105,11 @@ fn candle_dense_stack_gradients_match_for_every_activation() {
         let xt = bridge::tensor(x.view(), &device).unwrap();
         let loss = bridge::mse(&net.forward(&xt).unwrap(), &xt).unwrap();
         let worst = compare_stack(activation.name(), &grads, &candle_grads(&net, &loss));
-        assert!(worst <= TOLERANCE, "{}: gradients differ by {worst:.2e} of their scale", activation.name());
+        assert!(
+            worst <= TOLERANCE,
+            "{}: gradients differ by {worst:.2e} of their scale",
+            activation.name()
+        );
     }
 }
 
@@ -120,12 +135,19 @@ fn candle_loss_gradients_match_mse_bce_and_softmax_cross_entropy() {
     });
     let y = bridge::labels(labels.view(), &device).unwrap();
     let loss = bridge::softmax_cross_entropy(&net.forward(&xt).unwrap(), &y).unwrap();
-    assert!(compare_stack("softmax + cross-entropy", &grads, &candle_grads(&net, &loss)) <= TOLERANCE);
+    assert!(
+        compare_stack("softmax + cross-entropy", &grads, &candle_grads(&net, &loss)) <= TOLERANCE
+    );
 
     // The loss values too, not only their gradients.
     let logits = ours.predict(x.view()).unwrap();
-    let theirs = bridge::softmax_cross_entropy(&bridge::tensor(logits.view(), &device).unwrap(), &y).unwrap();
-    let (a, b) = (softmax_cross_entropy(logits.view(), labels.view(), None), theirs.to_scalar::<f32>().unwrap());
+    let theirs =
+        bridge::softmax_cross_entropy(&bridge::tensor(logits.view(), &device).unwrap(), &y)
+            .unwrap();
+    let (a, b) = (
+        softmax_cross_entropy(logits.view(), labels.view(), None),
+        theirs.to_scalar::<f32>().unwrap(),
+    );
     assert!((a - b).abs() <= 1e-5 * a.abs().max(1.0), "cross-entropy {a} vs candle {b}");
 }
 
@@ -136,18 +158,24 @@ fn candle_sparsity_penalty_gradients_match() {
     // for L1's subgradient at 0.
     let mut codes = uniform(48, 16, 0.01, 0.99, 3);
     codes.slice_mut(ndarray::s![..4, ..2]).fill(0.0);
-    for penalty in [SparsityPenalty::L1 { weight: 3e-4 }, SparsityPenalty::Kl { rho: 0.05, weight: 1e-3 }] {
+    for penalty in
+        [SparsityPenalty::L1 { weight: 3e-4 }, SparsityPenalty::Kl { rho: 0.05, weight: 1e-3 }]
+    {
         let mut ours = Array2::zeros(codes.raw_dim());
         penalty.add_gradient(codes.view(), ours.view_mut());
-        let var = candle_core::Var::from_tensor(&bridge::tensor(codes.view(), &device).unwrap()).unwrap();
+        let var =
+            candle_core::Var::from_tensor(&bridge::tensor(codes.view(), &device).unwrap()).unwrap();
         let value = match penalty {
-            SparsityPenalty::L1 { weight } => bridge::l1_penalty(var.as_tensor(), f64::from(weight)),
+            SparsityPenalty::L1 { weight } => {
+                bridge::l1_penalty(var.as_tensor(), f64::from(weight))
+            }
             SparsityPenalty::Kl { rho, weight } => {
                 bridge::kl_sparsity(var.as_tensor(), f64::from(rho), f64::from(weight))
             }
         }
         .unwrap();
-        let mut theirs = bridge::array2(value.backward().unwrap().get(var.as_tensor()).unwrap()).unwrap();
+        let mut theirs =
+            bridge::array2(value.backward().unwrap().get(var.as_tensor()).unwrap()).unwrap();
         let label = penalty.describe();
         if let SparsityPenalty::L1 { .. } = penalty {
             // |h| has no derivative at 0: the core takes the subgradient 0 there, candle takes
@@ -169,21 +197,37 @@ fn candle_sparsity_penalty_gradients_match() {
 #[test]
 fn candle_vae_kl_term_and_reparameterised_sample_gradients_match() {
     let device = Device::Cpu;
-    let (mu, log_var, eps) = (uniform(40, 8, -2.0, 2.0, 4), uniform(40, 8, -3.0, 1.0, 5), uniform(40, 8, -2.0, 2.0, 6));
+    let (mu, log_var, eps) =
+        (uniform(40, 8, -2.0, 2.0, 4), uniform(40, 8, -3.0, 1.0, 5), uniform(40, 8, -2.0, 2.0, 6));
     // An arbitrary upstream gradient dL/dz, as the decoder would send back.
     let grad_z = uniform(40, 8, -1.0, 1.0, 7);
     let beta = 0.5f32;
 
     let (mut ours_mu, mut ours_lv) = (Array2::zeros(mu.raw_dim()), Array2::zeros(mu.raw_dim()));
-    variational::add_kl_gradient(mu.view(), log_var.view(), beta, ours_mu.view_mut(), ours_lv.view_mut());
-    variational::add_sample_gradient(grad_z.view(), log_var.view(), eps.view(), ours_mu.view_mut(), ours_lv.view_mut());
+    variational::add_kl_gradient(
+        mu.view(),
+        log_var.view(),
+        beta,
+        ours_mu.view_mut(),
+        ours_lv.view_mut(),
+    );
+    variational::add_sample_gradient(
+        grad_z.view(),
+        log_var.view(),
+        eps.view(),
+        ours_mu.view_mut(),
+        ours_lv.view_mut(),
+    );
 
-    let var = |a: &Array2<f32>| candle_core::Var::from_tensor(&bridge::tensor(a.view(), &device).unwrap()).unwrap();
+    let var = |a: &Array2<f32>| {
+        candle_core::Var::from_tensor(&bridge::tensor(a.view(), &device).unwrap()).unwrap()
+    };
     let (mu_v, lv_v) = (var(&mu), var(&log_var));
     let eps_t = bridge::tensor(eps.view(), &device).unwrap();
     let z = bridge::reparameterise(mu_v.as_tensor(), lv_v.as_tensor(), &eps_t).unwrap();
     // Σ z ⊙ grad_z has gradient grad_z with respect to z: the decoder's message, replayed.
-    let upstream = (&z * bridge::tensor(grad_z.view(), &device).unwrap()).unwrap().sum_all().unwrap();
+    let upstream =
+        (&z * bridge::tensor(grad_z.view(), &device).unwrap()).unwrap().sum_all().unwrap();
     let kl = bridge::kl_divergence(mu_v.as_tensor(), lv_v.as_tensor()).unwrap();
     let total = (upstream + (kl.clone() * f64::from(beta)).unwrap()).unwrap();
     let grads = total.backward().unwrap();
@@ -192,8 +236,11 @@ fn candle_vae_kl_term_and_reparameterised_sample_gradients_match() {
     assert!(discrepancy("VAE dL/d(ln σ²)", ours_lv.view(), theirs(&lv_v).view()) <= TOLERANCE);
 
     let sample = variational::reparameterise(mu.view(), log_var.view(), eps.view());
-    assert!(discrepancy("VAE sample z", sample.view(), bridge::array2(&z).unwrap().view()) <= TOLERANCE);
-    let (a, b) = (variational::kl_divergence(mu.view(), log_var.view()), kl.to_scalar::<f32>().unwrap());
+    assert!(
+        discrepancy("VAE sample z", sample.view(), bridge::array2(&z).unwrap().view()) <= TOLERANCE
+    );
+    let (a, b) =
+        (variational::kl_divergence(mu.view(), log_var.view()), kl.to_scalar::<f32>().unwrap());
     assert!((a - b).abs() <= 1e-5 * a.abs(), "KL {a} vs candle {b}");
 }
 
@@ -219,7 +266,8 @@ fn candle_one_adam_step_matches() {
     let mut after = ours.clone();
     net.copy_into(&mut after).unwrap();
     for (i, (a, b)) in ours.layers.iter().zip(&after.layers).enumerate() {
-        let what = format!("weights after one Adam step (candle's AdamW, ε converted), layer {}", i + 1);
+        let what =
+            format!("weights after one Adam step (candle's AdamW, ε converted), layer {}", i + 1);
         assert!(discrepancy(&what, a.dense.w.view(), b.dense.w.view()) <= 1e-6, "{what}");
     }
 
@@ -238,7 +286,8 @@ fn candle_one_adam_step_matches() {
     let mut after = ours.clone();
     net.copy_into(&mut after).unwrap();
     for (i, (a, b)) in ours.layers.iter().zip(&after.layers).enumerate() {
-        let what = format!("weights after three Adam steps (Keras form in candle), layer {}", i + 1);
+        let what =
+            format!("weights after three Adam steps (Keras form in candle), layer {}", i + 1);
         assert!(discrepancy(&what, a.dense.w.view(), b.dense.w.view()) <= 1e-6, "{what}");
     }
 }

@@ -9,9 +9,14 @@ use ae_mlp::prelude::*;
 fn chapter_4_feature_extraction_then_classification() {
     // ANCHOR: load
     // 5,000 of the 60,000 training images are held out to watch training on (see chapter 5).
-    let data = Mnist::load_bundled().and_then(|d| d.with_validation(5_000)).expect("the bundled MNIST loads");
+    let data = Mnist::load_bundled()
+        .and_then(|d| d.with_validation(5_000))
+        .expect("the bundled MNIST loads");
     let (train, validation, test) = (data.train.len(), data.validation.len(), data.test.len());
-    println!("{train} training, {validation} validation and {test} test images, {} pixels each", data.train.x.ncols());
+    println!(
+        "{train} training, {validation} validation and {test} test images, {} pixels each",
+        data.train.x.ncols()
+    );
     // ANCHOR_END: load
     assert_eq!((train, validation, test, data.train.x.ncols()), (55_000, 5_000, 10_000, 784));
 
@@ -27,13 +32,19 @@ fn chapter_4_feature_extraction_then_classification() {
     assert_eq!(val.len(), 15);
     assert!(val[14] < val[0], "validation loss falls: {val:?}");
     // The same settings and seed as the study's autoencoder: the same model, to the bit.
-    let study = Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut |_, _| {}).expect("the study");
-    assert_eq!(test_mse, study.results.autoencoder.test_mse, "this cell trains the study's autoencoder");
+    let study = Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut |_, _| {})
+        .expect("the study");
+    assert_eq!(
+        test_mse, study.results.autoencoder.test_mse,
+        "this cell trains the study's autoencoder"
+    );
     drop(study);
 
     // ANCHOR: encode
-    let train_codes: Array2<f32> = autoencoder.encode(&data.train.x).expect("encodes the training images");
-    let test_codes: Array2<f32> = autoencoder.encode(&data.test.x).expect("encodes the test images");
+    let train_codes: Array2<f32> =
+        autoencoder.encode(&data.train.x).expect("encodes the training images");
+    let test_codes: Array2<f32> =
+        autoencoder.encode(&data.test.x).expect("encodes the test images");
     println!("codes: {:?} and {:?}", train_codes.dim(), test_codes.dim());
     // ANCHOR_END: encode
     assert_eq!((train_codes.dim(), test_codes.dim()), ((55_000, 32), (10_000, 32)));
@@ -60,11 +71,15 @@ fn chapter_4_feature_extraction_then_classification() {
         )
         .expect("the MLP trains");
     let predicted: Array1<u8> = mlp.predict(&test_scaled).expect("predicts");
-    let test_accuracy: f32 = ae_mlp::models::metrics::accuracy(&predicted, &data.test.y).expect("same length");
+    let test_accuracy: f32 =
+        ae_mlp::models::metrics::accuracy(&predicted, &data.test.y).expect("same length");
     println!("test accuracy on 32 numbers per image: {:.2} %", 100.0 * test_accuracy);
     // ANCHOR_END: classify_codes
     assert!(test_accuracy >= 0.9634, "at least the original's 96.34 %, got {test_accuracy}");
     // The curve watched the validation images, the score is the test set's: close, not equal.
     let last_validation = mlp_history.val_accuracy().last().copied().expect("15 epochs");
-    assert!((last_validation - test_accuracy).abs() < 0.01, "validation {last_validation} vs test {test_accuracy}");
+    assert!(
+        (last_validation - test_accuracy).abs() < 0.01,
+        "validation {last_validation} vs test {test_accuracy}"
+    );
 }

@@ -9,8 +9,14 @@ use ae_mlp::prelude::*;
 fn chapter_6b_beyond_mnist_fashion() {
     // ANCHOR: load_fashion
     let fashion: Mnist = Mnist::load_bundled_fashion().expect("the bundled Fashion-MNIST loads");
-    let classes: Vec<String> = ae_mlp::experiments::fashion::FASHION_CLASSES.iter().map(|c| c.to_string()).collect();
-    println!("{} training and {} test images from {}", fashion.train.len(), fashion.test.len(), fashion.dir.display());
+    let classes: Vec<String> =
+        ae_mlp::experiments::fashion::FASHION_CLASSES.iter().map(|c| c.to_string()).collect();
+    println!(
+        "{} training and {} test images from {}",
+        fashion.train.len(),
+        fashion.test.len(),
+        fashion.dir.display()
+    );
     println!("SHA-256 verified: {}", fashion.checksums_verified);
     let train_counts: Vec<usize> = fashion.train.class_counts();
     for (label, class) in classes.iter().enumerate() {
@@ -23,8 +29,10 @@ fn chapter_6b_beyond_mnist_fashion() {
     assert_eq!(fashion.test.class_counts(), vec![1_000; 10], "a thousand test images per class");
 
     // ANCHOR: run_study
-    let config: StudyConfig = StudyConfig { data_dir: Some(fashion.dir.clone()), ..StudyConfig::default() };
-    let study: Study = Study::run_cached(&config, &default_cache_dir(), &mut print_progress).expect("the study runs");
+    let config: StudyConfig =
+        StudyConfig { data_dir: Some(fashion.dir.clone()), ..StudyConfig::default() };
+    let study: Study = Study::run_cached(&config, &default_cache_dir(), &mut print_progress)
+        .expect("the study runs");
     println!("{}", study.results_table());
     // ANCHOR_END: run_study
     let r = &study.results;
@@ -33,9 +41,11 @@ fn chapter_6b_beyond_mnist_fashion() {
 
     // ANCHOR: compare_mnist
     let mnist: Study =
-        Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut print_progress).expect("the study runs");
+        Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut print_progress)
+            .expect("the study runs");
     for (name, s) in [("MNIST", &mnist), ("Fashion-MNIST", &study)] {
-        let (codes, raw) = (&s.results.codes_mlp, s.results.raw_mlp.as_ref().expect("trained by default"));
+        let (codes, raw) =
+            (&s.results.codes_mlp, s.results.raw_mlp.as_ref().expect("trained by default"));
         println!(
             "{name:<13}  AE test MSE {:.5}  codes → MLP {}  pixels → MLP {}  gap {:.2} points",
             s.results.autoencoder.test_mse,
@@ -47,8 +57,10 @@ fn chapter_6b_beyond_mnist_fashion() {
     // ANCHOR_END: compare_mnist
     let (m, f) = (&mnist.results, &study.results);
     let (m_raw, f_raw) = (m.raw_mlp.as_ref().expect("raw"), f.raw_mlp.as_ref().expect("raw"));
-    let (m_gap, f_gap) =
-        (m_raw.test_accuracy - m.codes_mlp.test_accuracy, f_raw.test_accuracy - f.codes_mlp.test_accuracy);
+    let (m_gap, f_gap) = (
+        m_raw.test_accuracy - m.codes_mlp.test_accuracy,
+        f_raw.test_accuracy - f.codes_mlp.test_accuracy,
+    );
     // The chapter's claims, as measured: Fashion-MNIST is clearly harder for both
     // classifiers, at least 5 points lower.
     assert!(
@@ -63,9 +75,15 @@ fn chapter_6b_beyond_mnist_fashion() {
         f_raw.test_accuracy,
         m_raw.test_accuracy
     );
-    assert!(f.codes_mlp.test_accuracy >= 0.84 && f_raw.test_accuracy >= 0.87, "still far above chance (10 %)");
+    assert!(
+        f.codes_mlp.test_accuracy >= 0.84 && f_raw.test_accuracy >= 0.87,
+        "still far above chance (10 %)"
+    );
     // Raw pixels still win, and by much more than on MNIST (over 3 points against a few tenths).
-    assert!(f_gap > 0.02 && f_gap > 5.0 * m_gap, "gap to raw pixels: Fashion {f_gap}, MNIST {m_gap}");
+    assert!(
+        f_gap > 0.02 && f_gap > 5.0 * m_gap,
+        "gap to raw pixels: Fashion {f_gap}, MNIST {m_gap}"
+    );
     // The autoencoder rebuilds clothes less well than digits (per-pixel MSE).
     assert!(
         f.autoencoder.test_mse > m.autoencoder.test_mse,
@@ -75,14 +93,16 @@ fn chapter_6b_beyond_mnist_fashion() {
     );
 
     // ANCHOR: reconstructions
-    let figures: Vec<Figure> = ae_mlp::experiments::fashion::fashion_figures(&study).expect("the figures draw");
+    let figures: Vec<Figure> =
+        ae_mlp::experiments::fashion::fashion_figures(&study).expect("the figures draw");
     figures[0].show(); // 10 test images above their reconstructions
                        // ANCHOR_END: reconstructions
 
     // ANCHOR: confusion
     figures[1].show(); // confusion matrix of the codes → MLP, with class names
     let confusion: ConfusionMatrix = study.results.codes_mlp.confusion.clone();
-    let raw_recall: Vec<f32> = study.results.raw_mlp.as_ref().expect("trained by default").confusion.recall();
+    let raw_recall: Vec<f32> =
+        study.results.raw_mlp.as_ref().expect("trained by default").confusion.recall();
     for ((class, codes), raw) in classes.iter().zip(confusion.recall()).zip(&raw_recall) {
         println!(
             "{class:<12} recall: codes → MLP {:>8}  pixels → MLP {:>8}",
@@ -102,15 +122,27 @@ fn chapter_6b_beyond_mnist_fashion() {
     assert!(recall[6] < 0.7, "and below 70 %, where every MNIST digit is above 93 %: {recall:?}");
     let mut lowest_three = by_recall[..3].to_vec();
     lowest_three.sort();
-    assert_eq!(lowest_three, vec![2, 4, 6], "Pullover, Coat and Shirt are the three weakest classes: {recall:?}");
+    assert_eq!(
+        lowest_three,
+        vec![2, 4, 6],
+        "Pullover, Coat and Shirt are the three weakest classes: {recall:?}"
+    );
     // Codes lose most against raw pixels on Shirt.
     let loss: Vec<f32> = raw_recall.iter().zip(&recall).map(|(raw, codes)| raw - codes).collect();
     let most_lost = (0..10).max_by(|&a, &b| loss[a].total_cmp(&loss[b]));
     assert_eq!(most_lost, Some(6), "codes fall furthest behind raw pixels on Shirt: {loss:?}");
     let raw_weakest = (0..10).min_by(|&a, &b| raw_recall[a].total_cmp(&raw_recall[b]));
-    assert_eq!(raw_weakest, Some(6), "Shirt is the weakest class for the raw-pixel MLP too: {raw_recall:?}");
+    assert_eq!(
+        raw_weakest,
+        Some(6),
+        "Shirt is the weakest class for the raw-pixel MLP too: {raw_recall:?}"
+    );
     for distinct in [1, 5, 7, 8, 9] {
-        assert!(recall[distinct] > 0.9, "{} is recognised more than 9 times in 10: {recall:?}", classes[distinct]);
+        assert!(
+            recall[distinct] > 0.9,
+            "{} is recognised more than 9 times in 10: {recall:?}",
+            classes[distinct]
+        );
     }
     let footwear = [5, 7, 9];
     for shoe in footwear {

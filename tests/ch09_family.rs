@@ -32,22 +32,34 @@ fn chapter_9_the_autoencoder_family() {
         let ae = AutoencoderParams::of_kind(*kind).build().unwrap();
         let outputs = if kind.name() == "variational" { 64 } else { 32 };
         assert_eq!(ae.encoder.widths(), vec![784, 128, 64, outputs], "{kind:?}");
-        assert_eq!(ae.decoder.widths(), vec![32, 64, 128, 784], "{kind:?}: the same decoder for every kind");
+        assert_eq!(
+            ae.decoder.widths(),
+            vec![32, 64, 128, 784],
+            "{kind:?}: the same decoder for every kind"
+        );
         assert_eq!(ae.latent(), 32);
     }
 
     // ANCHOR: checked
-    let too_noisy = AutoencoderParams::of_kind(AutoencoderKind::Denoising(Noise::Mask { drop_fraction: 1.0 }));
-    println!("{}", too_noisy.build().expect_err("masking every pixel leaves nothing to learn from"));
-    let bad_rho = AutoencoderParams::of_kind(AutoencoderKind::Sparse(SparsityPenalty::Kl { rho: 1.5, weight: 1e-3 }));
+    let too_noisy =
+        AutoencoderParams::of_kind(AutoencoderKind::Denoising(Noise::Mask { drop_fraction: 1.0 }));
+    println!(
+        "{}",
+        too_noisy.build().expect_err("masking every pixel leaves nothing to learn from")
+    );
+    let bad_rho = AutoencoderParams::of_kind(AutoencoderKind::Sparse(SparsityPenalty::Kl {
+        rho: 1.5,
+        weight: 1e-3,
+    }));
     println!("{}", bad_rho.build().expect_err("ρ is a mean activation in (0, 1)"));
     // ANCHOR_END: checked
     assert!(too_noisy.build().unwrap_err().to_string().contains("drop_fraction"));
     assert!(bad_rho.build().unwrap_err().to_string().contains("rho"));
 
     // ANCHOR: compare
-    let family: Family = Family::run_cached(&FamilyConfig::default(), &default_cache_dir(), &mut print_progress)
-        .expect("the comparison trains, or comes from the cache");
+    let family: Family =
+        Family::run_cached(&FamilyConfig::default(), &default_cache_dir(), &mut print_progress)
+            .expect("the comparison trains, or comes from the cache");
     println!("{}", family.results.table());
     // ANCHOR_END: compare
     let r = &family.results;
@@ -61,14 +73,23 @@ fn chapter_9_the_autoencoder_family() {
             "same footing"
         );
         assert_eq!(v.history.epochs.len(), 15);
-        assert!(v.test_mse < 0.025, "{}: every kind reconstructs: MSE {}", v.variant.label, v.test_mse);
+        assert!(
+            v.test_mse < 0.025,
+            "{}: every kind reconstructs: MSE {}",
+            v.variant.label,
+            v.test_mse
+        );
         assert!(v.codes.mlp > 0.95, "{}: codes → MLP {}", v.variant.label, v.codes.mlp);
     }
     let get = |kind: KindName| r.of_kind(kind).expect("every kind is in the table");
     let vanilla_row = get(KindName::Vanilla);
     // The vanilla row is the original study's autoencoder (same settings, same seed).
-    let study = Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut |_, _| {}).expect("the study");
-    assert_eq!(vanilla_row.test_mse, study.results.autoencoder.test_mse, "the study's autoencoder, to the bit");
+    let study = Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut |_, _| {})
+        .expect("the study");
+    assert_eq!(
+        vanilla_row.test_mse, study.results.autoencoder.test_mse,
+        "the study's autoencoder, to the bit"
+    );
     drop(study);
     for kind in [KindName::Denoising, KindName::Sparse, KindName::Variational] {
         assert!(
@@ -86,8 +107,10 @@ fn chapter_9_the_autoencoder_family() {
     let from_vanilla: Array2<f32> = vanilla.reconstruct(&noisy).expect("reconstructs");
     let from_denoising: Array2<f32> = denoising.reconstruct(&noisy).expect("reconstructs");
     let noisy_mse: f32 = ae_mlp::nn::loss::mse(noisy.view(), family.data.test.x.view(), None);
-    let vanilla_mse: f32 = ae_mlp::nn::loss::mse(from_vanilla.view(), family.data.test.x.view(), None);
-    let denoising_mse: f32 = ae_mlp::nn::loss::mse(from_denoising.view(), family.data.test.x.view(), None);
+    let vanilla_mse: f32 =
+        ae_mlp::nn::loss::mse(from_vanilla.view(), family.data.test.x.view(), None);
+    let denoising_mse: f32 =
+        ae_mlp::nn::loss::mse(from_denoising.view(), family.data.test.x.view(), None);
     println!("MSE to the clean test images: noisy input {noisy_mse:.4}, vanilla {vanilla_mse:.4}, denoising {denoising_mse:.4}");
     family.figure("family_denoising").expect("draws").show();
     // ANCHOR_END: denoising
@@ -101,7 +124,10 @@ fn chapter_9_the_autoencoder_family() {
     assert!((vanilla_row.noisy_test_mse - vanilla_mse).abs() < 1e-6);
     let clean_vanilla = vanilla.reconstruction_mse(&family.data.test.x).unwrap();
     let clean_denoising = denoising.reconstruction_mse(&family.data.test.x).unwrap();
-    assert!(clean_denoising > clean_vanilla, "the price: worse on clean images, {clean_denoising} vs {clean_vanilla}");
+    assert!(
+        clean_denoising > clean_vanilla,
+        "the price: worse on clean images, {clean_denoising} vs {clean_vanilla}"
+    );
 
     // ANCHOR: sparse
     let sparse: Autoencoder = family.autoencoder(KindName::Sparse).expect("trained").clone();
@@ -109,10 +135,12 @@ fn chapter_9_the_autoencoder_family() {
     let sparse_codes: Array2<f32> = sparse.encode(&family.data.test.x).expect("encodes");
     for (name, codes) in [("vanilla", &vanilla_codes), ("sparse (L1)", &sparse_codes)] {
         let zeros = codes.iter().filter(|&&v| v == 0.0).count() as f32 / codes.len() as f32;
-        let dead = (0..codes.ncols()).filter(|&j| codes.column(j).iter().all(|&v| v == 0.0)).count();
-        let active_per_image = codes.rows().into_iter().map(|r| r.iter().filter(|&&v| v > 0.0).count()).sum::<usize>()
-            as f32
-            / codes.nrows() as f32;
+        let dead =
+            (0..codes.ncols()).filter(|&j| codes.column(j).iter().all(|&v| v == 0.0)).count();
+        let active_per_image =
+            codes.rows().into_iter().map(|r| r.iter().filter(|&&v| v > 0.0).count()).sum::<usize>()
+                as f32
+                / codes.nrows() as f32;
         println!(
             "{name:<12} {:.1} % of code values are 0, {dead} units never fire, {active_per_image:.1} units active per image",
             100.0 * zeros
@@ -121,9 +149,13 @@ fn chapter_9_the_autoencoder_family() {
     family.figure("family_code_histogram").expect("draws").show();
     // ANCHOR_END: sparse
     let zeros = |c: &Array2<f32>| c.iter().filter(|&&v| v == 0.0).count() as f32 / c.len() as f32;
-    let dead = |c: &Array2<f32>| (0..c.ncols()).filter(|&j| c.column(j).iter().all(|&v| v == 0.0)).count();
+    let dead =
+        |c: &Array2<f32>| (0..c.ncols()).filter(|&j| c.column(j).iter().all(|&v| v == 0.0)).count();
     assert!(zeros(&sparse_codes) > 0.5, "the L1 penalty makes more than half the code values 0");
-    assert!(zeros(&sparse_codes) > zeros(&vanilla_codes) + 0.2, "far sparser than the vanilla code");
+    assert!(
+        zeros(&sparse_codes) > zeros(&vanilla_codes) + 0.2,
+        "far sparser than the vanilla code"
+    );
     assert!(dead(&sparse_codes) > dead(&vanilla_codes), "partly by killing more units");
     let sparse_row = get(KindName::Sparse);
     assert!(
@@ -132,15 +164,23 @@ fn chapter_9_the_autoencoder_family() {
     );
 
     // ANCHOR: sparse_kl
-    let kl_index: usize =
-        family.results.variants.iter().position(|v| v.variant.label.starts_with("sparse (KL")).expect("in the table");
-    let kl_codes: Array2<f32> = family.autoencoders[kl_index].encode(&family.data.test.x).expect("encodes");
+    let kl_index: usize = family
+        .results
+        .variants
+        .iter()
+        .position(|v| v.variant.label.starts_with("sparse (KL"))
+        .expect("in the table");
+    let kl_codes: Array2<f32> =
+        family.autoencoders[kl_index].encode(&family.data.test.x).expect("encodes");
     let mean_activation: Array1<f32> = kl_codes.mean_axis(Axis(0)).expect("not empty");
     println!("target ρ = 0.05; mean activation per unit over the test set:\n{mean_activation:.3}");
     println!("on average {:.3}", mean_activation.mean().unwrap_or(0.0));
     // ANCHOR_END: sparse_kl
     let average = mean_activation.mean().unwrap();
-    assert!(average < 0.15, "the KL penalty pulls the mean activation well below a sigmoid's 0.5: {average}");
+    assert!(
+        average < 0.15,
+        "the KL penalty pulls the mean activation well below a sigmoid's 0.5: {average}"
+    );
     assert!(average > 0.05, "but with weight 1e-3 not all the way to ρ = 0.05: {average}");
     assert!(mean_activation.iter().all(|&a| a > 0.02), "and no unit dies: {mean_activation}");
 
@@ -148,8 +188,9 @@ fn chapter_9_the_autoencoder_family() {
     let vae: Autoencoder = family.autoencoder(KindName::Variational).expect("trained").clone();
     let samples: Array2<f32> = vae.sample(40, 2024).expect("decodes draws from the prior");
     family.figure("family_vae_samples").expect("draws").show();
-    let nearest = ae_mlp::experiments::knn::nearest_neighbours(family.data.train.x.view(), samples.view(), 1)
-        .expect("samples are as wide as the digits");
+    let nearest =
+        ae_mlp::experiments::knn::nearest_neighbours(family.data.train.x.view(), samples.view(), 1)
+            .expect("samples are as wide as the digits");
     let mut sample_to_digit: Vec<f32> = Vec::new(); // MSE from each sample to its nearest training digit
     for (i, near) in nearest.iter().enumerate() {
         let digit = family.data.train.x.row(near[0].1);
@@ -165,7 +206,10 @@ fn chapter_9_the_autoencoder_family() {
     assert_eq!(samples.dim(), (40, 784));
     assert!(samples.iter().all(|&v| v > 0.0 && v < 1.0));
     let average = sample_to_digit.iter().sum::<f32>() / 40.0;
-    assert!(average < mean_to_digit / 2.0, "samples lie close to real digits: {average} vs {mean_to_digit}");
+    assert!(
+        average < mean_to_digit / 2.0,
+        "samples lie close to real digits: {average} vs {mean_to_digit}"
+    );
     let ink = samples.mean().unwrap();
     let real_ink = family.data.test.x.mean().unwrap();
     assert!((ink - real_ink).abs() < 0.05, "as much ink as real digits: {ink} vs {real_ink}");
@@ -174,16 +218,25 @@ fn chapter_9_the_autoencoder_family() {
     let mu: Array2<f32> = vae.encode(&family.data.test.x).expect("encodes");
     let map: Array2<f32> = ae_mlp::experiments::family::pca_2d(&mu).expect("projects");
     family.figure("family_latent_map").expect("draws").show();
-    let ones: Vec<usize> = (0..family.data.test.len()).filter(|&i| family.data.test.y[i] == 1).collect();
-    let centre_of_ones: Array1<f32> = map.select(Axis(0), &ones).mean_axis(Axis(0)).expect("there are 1s");
-    println!("the 1s gather around ({:.2}, {:.2}) of the map", centre_of_ones[0], centre_of_ones[1]);
+    let ones: Vec<usize> =
+        (0..family.data.test.len()).filter(|&i| family.data.test.y[i] == 1).collect();
+    let centre_of_ones: Array1<f32> =
+        map.select(Axis(0), &ones).mean_axis(Axis(0)).expect("there are 1s");
+    println!(
+        "the 1s gather around ({:.2}, {:.2}) of the map",
+        centre_of_ones[0], centre_of_ones[1]
+    );
     // ANCHOR_END: latent_map
     assert_eq!(map.dim(), (10_000, 2));
     let spread = map.std_axis(Axis(0), 0.0).sum();
     for digit in 0..10u8 {
-        let rows: Vec<usize> = (0..family.data.test.len()).filter(|&i| family.data.test.y[i] == digit).collect();
+        let rows: Vec<usize> =
+            (0..family.data.test.len()).filter(|&i| family.data.test.y[i] == digit).collect();
         let own = map.select(Axis(0), &rows).std_axis(Axis(0), 0.0).sum();
-        assert!(own < spread, "the {digit}s occupy a narrower region than the whole map: {own} vs {spread}");
+        assert!(
+            own < spread,
+            "the {digit}s occupy a narrower region than the whole map: {own} vs {spread}"
+        );
     }
 
     // ANCHOR: interpolation
@@ -199,18 +252,25 @@ fn chapter_9_the_autoencoder_family() {
     println!("{:<40} {:>8} {:>8} {:>12}", "features", "MLP", "5-NN", "spreading");
     for v in &results.variants {
         let c = &v.codes;
-        let (mlp, knn, spread) = (cell(Some(c.scarce_mlp)), cell(Some(c.scarce_knn)), cell(c.scarce_spread));
+        let (mlp, knn, spread) =
+            (cell(Some(c.scarce_mlp)), cell(Some(c.scarce_knn)), cell(c.scarce_spread));
         println!("{:<40} {mlp:>8} {knn:>8} {spread:>12}", v.variant.label);
     }
     let raw: ae_mlp::experiments::family::ClassifierScores = results.raw;
-    let (mlp, knn, spread) = (cell(Some(raw.scarce_mlp)), cell(Some(raw.scarce_knn)), cell(raw.scarce_spread));
+    let (mlp, knn, spread) =
+        (cell(Some(raw.scarce_mlp)), cell(Some(raw.scarce_knn)), cell(raw.scarce_spread));
     println!("{:<40} {mlp:>8} {knn:>8} {spread:>12}", "raw pixels");
     // ANCHOR_END: scarce
     // The verdicts rest on every seed of the comparison, paired (the cell above shows seed 42;
     // the book's tables show all of them). Trained here, or loaded from the cache.
     let seeds = seed_list(42, FAMILY_SEEDS).expect("seeds");
-    let (_, over) = Family::over_seeds(&FamilyConfig::default(), &seeds, &default_cache_dir(), &mut print_progress)
-        .expect("every seed of the comparison");
+    let (_, over) = Family::over_seeds(
+        &FamilyConfig::default(),
+        &seeds,
+        &default_cache_dir(),
+        &mut print_progress,
+    )
+    .expect("every seed of the comparison");
     assert_eq!(over.runs[0], family.results, "the first seed is the comparison above");
     let label = |kind: KindName| get(kind).variant.label.clone();
     let (vanilla, vae) = (label(KindName::Vanilla), label(KindName::Variational));
@@ -218,15 +278,31 @@ fn chapter_9_the_autoencoder_family() {
     let mut checks: Vec<(Cell, Cell, Comparison)> = Vec::new();
     for v in &r.variants {
         // With every label, raw pixels against every kind's codes.
-        checks.push(((RAW_PIXELS, Score::Mlp), (v.variant.label.as_str(), Score::Mlp), expected_full_labels(v)));
+        checks.push((
+            (RAW_PIXELS, Score::Mlp),
+            (v.variant.label.as_str(), Score::Mlp),
+            expected_full_labels(v),
+        ));
     }
     // With 1,000 labels: k-NN on VAE codes against k-NN on pixels; an MLP on vanilla codes
     // against an MLP on pixels; label spreading on pixels against an MLP on pixels; VAE codes
     // with spreading against pixels with spreading.
     checks.push(((&vae, Score::ScarceKnn), (RAW_PIXELS, Score::ScarceKnn), Comparison::AHigher));
-    checks.push(((&vanilla, Score::ScarceMlp), (RAW_PIXELS, Score::ScarceMlp), VANILLA_VS_RAW_SCARCE_MLP));
-    checks.push(((RAW_PIXELS, Score::ScarceSpread), (RAW_PIXELS, Score::ScarceMlp), Comparison::AHigher));
-    checks.push(((&vae, Score::ScarceSpread), (RAW_PIXELS, Score::ScarceSpread), Comparison::NoMeasurableDifference));
+    checks.push((
+        (&vanilla, Score::ScarceMlp),
+        (RAW_PIXELS, Score::ScarceMlp),
+        VANILLA_VS_RAW_SCARCE_MLP,
+    ));
+    checks.push((
+        (RAW_PIXELS, Score::ScarceSpread),
+        (RAW_PIXELS, Score::ScarceMlp),
+        Comparison::AHigher,
+    ));
+    checks.push((
+        (&vae, Score::ScarceSpread),
+        (RAW_PIXELS, Score::ScarceSpread),
+        Comparison::NoMeasurableDifference,
+    ));
     let measured: Vec<Comparison> = checks
         .iter()
         .map(|&(a, b, _)| {
@@ -265,7 +341,9 @@ const VANILLA_VS_RAW_SCARCE_MLP: Comparison = Comparison::BHigher;
 /// 3 seeds for the others (chapter 6's 5 seeds settle the vanilla one: pixels win).
 fn expected_full_labels(v: &ae_mlp::experiments::family::VariantResult) -> Comparison {
     match v.variant.params.kind {
-        AutoencoderKind::Denoising(_) | AutoencoderKind::Sparse(SparsityPenalty::L1 { .. }) => Comparison::AHigher,
+        AutoencoderKind::Denoising(_) | AutoencoderKind::Sparse(SparsityPenalty::L1 { .. }) => {
+            Comparison::AHigher
+        }
         _ => Comparison::NoMeasurableDifference,
     }
 }

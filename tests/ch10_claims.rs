@@ -9,8 +9,9 @@ use ae_mlp::prelude::*;
 #[test]
 fn chapter_10_claims_checked_against_baselines() {
     // ANCHOR: load
-    let study: Study = Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut print_progress)
-        .expect("the study runs, or loads from the cache");
+    let study: Study =
+        Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut print_progress)
+            .expect("the study runs, or loads from the cache");
     let train: LinfaDataset = to_linfa(&study.data.train);
     let test: LinfaDataset = to_linfa(&study.data.test);
     println!("linfa datasets: {:?} and {:?}", train.records.dim(), test.records.dim());
@@ -20,7 +21,9 @@ fn chapter_10_claims_checked_against_baselines() {
 
     // ANCHOR: pca_logistic
     use ae_mlp::models::linfa_api::linfa::prelude::*;
-    use ae_mlp::models::linfa_api::linfa_logistic::{MultiFittedLogisticRegression, MultiLogisticRegression};
+    use ae_mlp::models::linfa_api::linfa_logistic::{
+        MultiFittedLogisticRegression, MultiLogisticRegression,
+    };
     use ae_mlp::models::linfa_api::linfa_reduction::Pca;
 
     // linfa's PCA fits in f64 only (and linfa-logistic's solver needs f64 on these features).
@@ -31,8 +34,11 @@ fn chapter_10_claims_checked_against_baselines() {
     let pca_test: LinfaDataset64 = pca.transform(test64.clone());
     let pca_logistic: MultiFittedLogisticRegression<f64, usize> =
         MultiLogisticRegression::default().max_iterations(100).fit(&pca_train).expect("fits");
-    let pca_accuracy: f32 =
-        pca_logistic.predict(&pca_test).confusion_matrix(&pca_test).expect("same labels").accuracy();
+    let pca_accuracy: f32 = pca_logistic
+        .predict(&pca_test)
+        .confusion_matrix(&pca_test)
+        .expect("same labels")
+        .accuracy();
     println!("PCA (32) → logistic regression: {:.2} %", 100.0 * pca_accuracy);
     // ANCHOR_END: pca_logistic
     assert_eq!(pca_train.records.dim(), (55_000, 32));
@@ -41,17 +47,25 @@ fn chapter_10_claims_checked_against_baselines() {
     // ANCHOR: codes_logistic
     // The trained autoencoder is a linfa Transformer, as PCA is: images in, codes out, labels
     // untouched. It takes the same f64 datasets.
-    let codes_train: LinfaDataset64 = study.autoencoder.transform(train64).expect("encodes the training set");
-    let codes_test: LinfaDataset64 = study.autoencoder.transform(test64).expect("encodes the test set");
+    let codes_train: LinfaDataset64 =
+        study.autoencoder.transform(train64).expect("encodes the training set");
+    let codes_test: LinfaDataset64 =
+        study.autoencoder.transform(test64).expect("encodes the test set");
     let codes_logistic: MultiFittedLogisticRegression<f64, usize> =
         MultiLogisticRegression::default().max_iterations(100).fit(&codes_train).expect("fits");
-    let codes_accuracy: f32 =
-        codes_logistic.predict(&codes_test).confusion_matrix(&codes_test).expect("same labels").accuracy();
+    let codes_accuracy: f32 = codes_logistic
+        .predict(&codes_test)
+        .confusion_matrix(&codes_test)
+        .expect("same labels")
+        .accuracy();
     println!("autoencoder (32) → logistic regression: {:.2} %", 100.0 * codes_accuracy);
     // ANCHOR_END: codes_logistic
     assert_eq!(codes_train.records.dim(), (55_000, 32));
     assert_eq!(codes_train.targets, train.targets, "labels pass through the transform");
-    assert!((0.80..0.97).contains(&codes_accuracy), "codes + logistic regression: {codes_accuracy}");
+    assert!(
+        (0.80..0.97).contains(&codes_accuracy),
+        "codes + logistic regression: {codes_accuracy}"
+    );
 
     // ANCHOR: linfa_fit
     // Checked hyperparameters, linfa style: a bad setting is an error before any training.
@@ -60,9 +74,11 @@ fn chapter_10_claims_checked_against_baselines() {
         .expect_err("a code of 0 numbers is refused")
         .to_string();
     println!("latent 0: {refused}");
-    let autoencoder: Autoencoder = AeParams::new(AutoencoderParams::default()).fit(&train).expect("trains");
-    let decoded: Array2<f32> =
-        autoencoder.inverse_transform(&autoencoder.transform(&test.records).expect("encodes")).expect("decodes");
+    let autoencoder: Autoencoder =
+        AeParams::new(AutoencoderParams::default()).fit(&train).expect("trains");
+    let decoded: Array2<f32> = autoencoder
+        .inverse_transform(&autoencoder.transform(&test.records).expect("encodes"))
+        .expect("decodes");
     let test_mse: f32 = ae_mlp::nn::loss::mse(decoded.view(), test.records.view(), None);
     println!("linfa-fitted autoencoder: test reconstruction MSE {test_mse:.5}");
     // ANCHOR_END: linfa_fit
@@ -81,12 +97,16 @@ fn chapter_10_claims_checked_against_baselines() {
     let linfa_accuracy: f32 = predicted.confusion_matrix(&test).expect("same labels").accuracy();
     println!("pixels → MLP through linfa: accuracy {:.2} %", 100.0 * linfa_accuracy);
     // ANCHOR_END: linfa_predict
-    let raw_accuracy = study.results.raw_mlp.as_ref().map(|r| r.test_accuracy).expect("raw MLP ran");
-    assert!((linfa_accuracy - raw_accuracy).abs() < 1e-6, "linfa's confusion matrix agrees with ours");
+    let raw_accuracy =
+        study.results.raw_mlp.as_ref().map(|r| r.test_accuracy).expect("raw MLP ran");
+    assert!(
+        (linfa_accuracy - raw_accuracy).abs() < 1e-6,
+        "linfa's confusion matrix agrees with ours"
+    );
 
     // ANCHOR: baselines
-    let report: ClaimsReport =
-        ClaimsReport::gather_cached(&study, &default_cache_dir()).expect("baselines, fine-tuning and few labels run");
+    let report: ClaimsReport = ClaimsReport::gather_cached(&study, &default_cache_dir())
+        .expect("baselines, fine-tuning and few labels run");
     println!("{}", report.results_table());
     // ANCHOR_END: baselines
     let b = &report.baselines;
@@ -108,12 +128,19 @@ fn chapter_10_claims_checked_against_baselines() {
     // better than the codes do, and the MLPs beat every classical method on their features.
     assert!(row("logistic", "PCA, k = 32") > row("logistic", "autoencoder codes"));
     for k in [3, 5] {
-        assert!(row(&format!("{k}-NN"), "PCA, k = 32") > row(&format!("{k}-NN"), "autoencoder codes"));
+        assert!(
+            row(&format!("{k}-NN"), "PCA, k = 32") > row(&format!("{k}-NN"), "autoencoder codes")
+        );
     }
     // 5-NN on PCA against the codes MLP's five seeds (a one-sample interval), as measured.
     let five_nn = b.row("5-NN", "PCA, k = 32").expect("5-NN on PCA ran").clone();
     let knn_vs_codes = report.baseline_minus_mlp(&five_nn, "codes").expect("five seeds");
-    assert_eq!(knn_vs_codes.comparison(), Comparison::AHigher, "5-NN on PCA − codes MLP: {}", knn_vs_codes.points());
+    assert_eq!(
+        knn_vs_codes.comparison(),
+        Comparison::AHigher,
+        "5-NN on PCA − codes MLP: {}",
+        knn_vs_codes.points()
+    );
     // Every classical method on codes or pixels falls below the MLP on the same features.
     for r in &b.rows {
         let mlp = match r.features.as_str() {
@@ -122,7 +149,14 @@ fn chapter_10_claims_checked_against_baselines() {
             _ => continue,
         };
         let d = report.baseline_minus_mlp(r, mlp).expect("five seeds");
-        assert_eq!(d.comparison(), Comparison::BHigher, "the MLP on {} beats {}: {}", r.features, r.method, d.points());
+        assert_eq!(
+            d.comparison(),
+            Comparison::BHigher,
+            "the MLP on {} beats {}: {}",
+            r.features,
+            r.method,
+            d.points()
+        );
     }
     // PCA keeps a true fraction of the pixel variance, well below linfa's always-1 ratio.
     for &(k, _, kept) in &b.pca {
@@ -130,21 +164,37 @@ fn chapter_10_claims_checked_against_baselines() {
     }
 
     // ANCHOR: finetune
-    let start: FineTuned = FineTuned::from_study(&study.autoencoder, study.scaler.as_ref(), &study.codes_mlp)
-        .expect("the encoder and the codes MLP fit together");
+    let start: FineTuned =
+        FineTuned::from_study(&study.autoencoder, study.scaler.as_ref(), &study.codes_mlp)
+            .expect("the encoder and the codes MLP fit together");
     let start_accuracy: f32 =
-        accuracy(&start.predict(&study.data.test.x).expect("predicts"), &study.data.test.y).expect("same length");
+        accuracy(&start.predict(&study.data.test.x).expect("predicts"), &study.data.test.y)
+            .expect("same length");
     let (tuned, _history) = FineTuneParams::default()
         .fit(start, &study.data.train, None, &mut print_epochs("fine-tuning"))
         .expect("fine-tunes");
     let tuned_accuracy: f32 =
-        accuracy(&tuned.predict(&study.data.test.x).expect("predicts"), &study.data.test.y).expect("same length");
-    println!("before fine-tuning {:.2} %, after {:.2} %", 100.0 * start_accuracy, 100.0 * tuned_accuracy);
+        accuracy(&tuned.predict(&study.data.test.x).expect("predicts"), &study.data.test.y)
+            .expect("same length");
+    println!(
+        "before fine-tuning {:.2} %, after {:.2} %",
+        100.0 * start_accuracy,
+        100.0 * tuned_accuracy
+    );
     // ANCHOR_END: finetune
     let codes = &report.codes_mlp;
-    assert!((start_accuracy - codes.test_accuracy).abs() < 0.002, "folding the scaler keeps the study's classifier");
-    assert!((tuned_accuracy - report.finetune.test_accuracy).abs() < 0.003, "the cell repeats the cached run");
-    assert!(tuned_accuracy > start_accuracy + 0.005, "fine-tuning gains: {start_accuracy} → {tuned_accuracy}");
+    assert!(
+        (start_accuracy - codes.test_accuracy).abs() < 0.002,
+        "folding the scaler keeps the study's classifier"
+    );
+    assert!(
+        (tuned_accuracy - report.finetune.test_accuracy).abs() < 0.003,
+        "the cell repeats the cached run"
+    );
+    assert!(
+        tuned_accuracy > start_accuracy + 0.005,
+        "fine-tuning gains: {start_accuracy} → {tuned_accuracy}"
+    );
 
     // ANCHOR: claims
     println!("{}", report.claims_table().expect("the claims' evidence"));
@@ -153,7 +203,12 @@ fn chapter_10_claims_checked_against_baselines() {
     // The verdicts, whichever way they went, and the comparisons they rest on (5 seeds each).
     // "Enhanced performance": at full labels raw pixels beat the codes.
     let codes_vs_raw = report.codes_minus_raw().expect("five seeds");
-    assert_eq!(codes_vs_raw.comparison(), Comparison::BHigher, "codes − pixels: {}", codes_vs_raw.points());
+    assert_eq!(
+        codes_vs_raw.comparison(),
+        Comparison::BHigher,
+        "codes − pixels: {}",
+        codes_vs_raw.points()
+    );
     assert_eq!(report.verdict("enhanced_performance"), Some(Verdict::Fails));
     // "Faster training and lower cost": a codes epoch is far cheaper, but the whole route,
     // pretraining and encoding included, costs about what the raw MLP costs (counted FLOPs;
@@ -169,21 +224,44 @@ fn chapter_10_claims_checked_against_baselines() {
     // "Improved generalisation": a smaller train–test gap, but a lower test accuracy; with
     // 1,000 labels raw pixels win, with 100 there is no measurable difference at 5 seeds.
     let gap = report.gap_difference().expect("five seeds");
-    assert_eq!(gap.comparison(), Comparison::AHigher, "the raw MLP's gap is the larger: {}", gap.points());
+    assert_eq!(
+        gap.comparison(),
+        Comparison::AHigher,
+        "the raw MLP's gap is the larger: {}",
+        gap.points()
+    );
     let (few, fewer) = (&report.few_labels, &report.fewer_labels);
     let few_vs_raw = few.codes_minus_raw().expect("five seeds");
-    assert_eq!(few_vs_raw.comparison(), Comparison::BHigher, "1,000 labels, codes − pixels: {}", few_vs_raw.points());
+    assert_eq!(
+        few_vs_raw.comparison(),
+        Comparison::BHigher,
+        "1,000 labels, codes − pixels: {}",
+        few_vs_raw.points()
+    );
     let fewer_vs_raw = fewer.codes_minus_raw().expect("five seeds");
-    assert_eq!(fewer_vs_raw.comparison(), Comparison::NoMeasurableDifference, "100 labels: {}", fewer_vs_raw.points());
+    assert_eq!(
+        fewer_vs_raw.comparison(),
+        Comparison::NoMeasurableDifference,
+        "100 labels: {}",
+        fewer_vs_raw.points()
+    );
     assert_eq!(report.verdict("generalisation"), Some(Verdict::Partly));
     // "Two-step better than raw input": not at full labels, not with few labels, yes fine-tuned.
     let tuned_vs_raw = report.finetune_minus_raw().expect("five seeds");
-    assert_eq!(tuned_vs_raw.comparison(), Comparison::AHigher, "fine-tuned − pixels: {}", tuned_vs_raw.points());
+    assert_eq!(
+        tuned_vs_raw.comparison(),
+        Comparison::AHigher,
+        "fine-tuned − pixels: {}",
+        tuned_vs_raw.points()
+    );
     assert_eq!(report.verdict("two_step_beats_raw"), Some(Verdict::Partly));
     // "Improved performance while reducing the computational complexity": fine-tuning wins and
     // each of its epochs costs about half a raw one, but with its pretraining it costs more.
     let ratio = c.finetune_flops_per_epoch / c.raw_flops_per_epoch;
-    assert!((0.4..0.65).contains(&ratio), "a fine-tuning epoch costs about half a raw one: {ratio}");
+    assert!(
+        (0.4..0.65).contains(&ratio),
+        "a fine-tuning epoch costs about half a raw one: {ratio}"
+    );
     assert!(c.flops(Route::FineTuned) > 1.2 * raw_route, "the fine-tuned route costs more in all");
     assert_eq!(report.verdict("performance_and_complexity"), Some(Verdict::Partly));
 }

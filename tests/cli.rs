@@ -11,8 +11,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ae-mlp");
-const FILES: [&str; 4] =
-    ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+const FILES: [&str; 4] = [
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+];
 
 /// Runs the binary. A training run on tiny data holds nothing out for validation
 /// (`--validation 0`) unless its arguments say otherwise: 8 images cannot spare 5,000.
@@ -51,7 +55,8 @@ fn s(p: &Path) -> &str {
 
 /// An IDX images file of `n` 28x28 images with a simple, varied pattern.
 fn idx_images(n: u32) -> Vec<u8> {
-    let pixels: Vec<u8> = (0..n as usize * 784).map(|i| ((i * 37 + i / 784 * 11) % 256) as u8).collect();
+    let pixels: Vec<u8> =
+        (0..n as usize * 784).map(|i| ((i * 37 + i / 784 * 11) % 256) as u8).collect();
     common::idx_file(0x0803, &[n, 28, 28], &pixels)
 }
 
@@ -65,7 +70,9 @@ fn idx_labels(n: u32) -> Vec<u8> {
 fn tiny_data(dir: &Path, counts: [u32; 4]) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     let [ti, tl, ei, el] = counts;
-    for (name, bytes) in FILES.iter().zip([idx_images(ti), idx_labels(tl), idx_images(ei), idx_labels(el)]) {
+    for (name, bytes) in
+        FILES.iter().zip([idx_images(ti), idx_labels(tl), idx_images(ei), idx_labels(el)])
+    {
         std::fs::write(dir.join(name), bytes).unwrap();
     }
     dir.to_path_buf()
@@ -82,9 +89,14 @@ fn bundled_copy(dir: &Path) -> PathBuf {
 }
 
 fn assert_no_results(out: &Path) {
-    assert!(!out.join("results.json").exists(), "a failed run wrote {}", out.join("results.json").display());
+    assert!(
+        !out.join("results.json").exists(),
+        "a failed run wrote {}",
+        out.join("results.json").display()
+    );
     if out.exists() {
-        let left: Vec<_> = std::fs::read_dir(out).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let left: Vec<_> =
+            std::fs::read_dir(out).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert!(left.is_empty(), "a failed run left {left:?} in {}", out.display());
     }
 }
@@ -93,7 +105,10 @@ fn assert_no_results(out: &Path) {
 fn missing_data_dir() {
     let tmp = tempfile::tempdir().unwrap();
     let (data, out) = (tmp.path().join("no-such-dir"), tmp.path().join("out"));
-    fail(&["--data", s(&data), "--out", s(&out), "--quiet"], &["data directory", s(&data), "does not exist", "--data"]);
+    fail(
+        &["--data", s(&data), "--out", s(&out), "--quiet"],
+        &["data directory", s(&data), "does not exist", "--data"],
+    );
     assert_no_results(&out);
 }
 
@@ -105,7 +120,10 @@ fn dir_with_the_wrong_files() {
     std::fs::write(data.join("notes.txt"), "not mnist").unwrap();
     std::fs::write(data.join("train-images.csv"), "1,2,3").unwrap();
     let out = tmp.path().join("out");
-    fail(&["--data", s(&data), "--out", s(&out), "--quiet"], &[s(&data), "has no train-images-idx3-ubyte"]);
+    fail(
+        &["--data", s(&data), "--out", s(&out), "--quiet"],
+        &[s(&data), "has no train-images-idx3-ubyte"],
+    );
     assert_no_results(&out);
 
     // Images and labels swapped: the magic number says so.
@@ -113,7 +131,10 @@ fn dir_with_the_wrong_files() {
     std::fs::rename(swapped.join(FILES[0]), swapped.join("tmp")).unwrap();
     std::fs::rename(swapped.join(FILES[1]), swapped.join(FILES[0])).unwrap();
     std::fs::rename(swapped.join("tmp"), swapped.join(FILES[1])).unwrap();
-    fail(&["--data", s(&swapped), "--out", s(&out), "--quiet"], &["not an IDX", "images and labels are not swapped"]);
+    fail(
+        &["--data", s(&swapped), "--out", s(&out), "--quiet"],
+        &["not an IDX", "images and labels are not swapped"],
+    );
     assert_no_results(&out);
 }
 
@@ -131,7 +152,10 @@ fn corrupted_bytes() {
         *b ^= 0x5a;
     }
     std::fs::write(&file, bytes).unwrap();
-    fail(&["--data", s(&data), "--out", s(&out), "--quiet"], &[s(&file), "not valid gzip", "re-copy"]);
+    fail(
+        &["--data", s(&data), "--out", s(&out), "--quiet"],
+        &[s(&file), "not valid gzip", "re-copy"],
+    );
     assert_no_results(&out);
 
     // A truncated gzip file.
@@ -175,9 +199,15 @@ fn absurd_hyperparameters() {
     fail(&["--learning-rate", "NaN", "--data", d, "--out", o], &["--learning-rate NaN"]);
     fail(&["--epochs", "0", "--data", d, "--out", o], &["--epochs", "at least 1"]);
     fail(&["--batch-size", "0", "--data", d, "--out", o], &["--batch-size 0"]);
-    fail(&["--batch-size", "256", "--data", d, "--out", o, "--quiet"], &["--batch-size 256", "use at most 8"]);
+    fail(
+        &["--batch-size", "256", "--data", d, "--out", o, "--quiet"],
+        &["--batch-size 256", "use at most 8"],
+    );
     // The default validation set is larger than the whole of this training set.
-    fail(&["--validation", "5000", "--data", d, "--out", o, "--quiet"], &["--validation 5000", "at most 7 of the 8"]);
+    fail(
+        &["--validation", "5000", "--data", d, "--out", o, "--quiet"],
+        &["--validation 5000", "at most 7 of the 8"],
+    );
     // Not a number at all: clap's message, on one line.
     fail(&["--latent", "abc"], &["'abc'", "--latent"]);
     fail(&["--no-such-flag"], &["--no-such-flag"]);
@@ -212,13 +242,18 @@ fn save_evaluate_reconstruct_and_their_bad_inputs() {
         "--skip-figures",
     ]);
     let model = save.join("model.json");
-    assert!(stdout.contains(&format!("saved the trained models to {}", model.display())), "{stdout}");
+    assert!(
+        stdout.contains(&format!("saved the trained models to {}", model.display())),
+        "{stdout}"
+    );
     assert!(out.join("results.json").exists());
 
     // Evaluate: from the file or its directory, on the data it was trained on.
     for m in [&model, &save] {
         let stdout = succeed(&["evaluate", "--model", s(m)]);
-        for line in ["test set: 3 images", "autoencoder reconstruction MSE:", "codes → MLP test accuracy:"] {
+        for line in
+            ["test set: 3 images", "autoencoder reconstruction MSE:", "codes → MLP test accuracy:"]
+        {
             assert!(stdout.contains(line), "{stdout}");
         }
         assert!(stdout.contains("pixels → MLP test accuracy:"), "{stdout}");
@@ -230,28 +265,50 @@ fn save_evaluate_reconstruct_and_their_bad_inputs() {
     let images = tmp.path().join("five.idx");
     std::fs::write(&images, idx_images(5)).unwrap();
     let rec2 = tmp.path().join("rec2");
-    succeed(&["reconstruct", "--model", s(&model), "--images", s(&images), "--count", "5", "--out", s(&rec2)]);
+    succeed(&[
+        "reconstruct",
+        "--model",
+        s(&model),
+        "--images",
+        s(&images),
+        "--count",
+        "5",
+        "--out",
+        s(&rec2),
+    ]);
     assert!(rec2.join("reconstructions.png").exists());
 
     // Bad inputs to the subcommands.
     let rec_bad = tmp.path().join("rec-bad");
     let missing = tmp.path().join("nope.json");
     fail(&["evaluate", "--model", s(&missing)], &[s(&missing), "does not exist", "--save DIR"]);
-    fail(&["reconstruct", "--model", s(&missing), "--out", s(&rec_bad)], &[s(&missing), "does not exist"]);
+    fail(
+        &["reconstruct", "--model", s(&missing), "--out", s(&rec_bad)],
+        &[s(&missing), "does not exist"],
+    );
     fail(&["evaluate", "--model", s(tmp.path())], &["model.json", "does not exist"]);
     fail(&["evaluate"], &["--model"]);
 
     let bytes = std::fs::read(&model).unwrap();
     let truncated = tmp.path().join("truncated.json");
     std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
-    fail(&["evaluate", "--model", s(&truncated)], &[s(&truncated), "truncated", "save the model again"]);
+    fail(
+        &["evaluate", "--model", s(&truncated)],
+        &[s(&truncated), "truncated", "save the model again"],
+    );
     let corrupt = tmp.path().join("corrupt.json");
     let mut c = bytes.clone();
     let at = c.len() / 2;
     c[at] = 0xff;
     std::fs::write(&corrupt, &c).unwrap();
-    fail(&["reconstruct", "--model", s(&corrupt), "--out", s(&rec_bad)], &[s(&corrupt), "not valid JSON"]);
-    fail(&["evaluate", "--model", s(&out.join("results.json"))], &["results.json", "not an ae-mlp-model file"]);
+    fail(
+        &["reconstruct", "--model", s(&corrupt), "--out", s(&rec_bad)],
+        &[s(&corrupt), "not valid JSON"],
+    );
+    fail(
+        &["evaluate", "--model", s(&out.join("results.json"))],
+        &["results.json", "not an ae-mlp-model file"],
+    );
 
     // Images that do not fit, and more images asked for than there are.
     let small = tmp.path().join("small.idx");
@@ -266,13 +323,29 @@ fn save_evaluate_reconstruct_and_their_bad_inputs() {
         &[s(&small), "4x4 images", "28x28"],
     );
     fail(
-        &["reconstruct", "--model", s(&model), "--images", s(&images), "--count", "6", "--out", s(&rec_bad)],
+        &[
+            "reconstruct",
+            "--model",
+            s(&model),
+            "--images",
+            s(&images),
+            "--count",
+            "6",
+            "--out",
+            s(&rec_bad),
+        ],
         &[s(&images), "has 5 images but --count asks for 6", "--count 5 or less"],
     );
-    fail(&["reconstruct", "--model", s(&model), "--count", "50", "--out", s(&rec_bad)], &["has 3 test images"]);
+    fail(
+        &["reconstruct", "--model", s(&model), "--count", "50", "--out", s(&rec_bad)],
+        &["has 3 test images"],
+    );
     fail(&["reconstruct", "--model", s(&model), "--count", "0"], &["--count", "1..=100"]);
     let elsewhere = tmp.path().join("no-data");
-    fail(&["evaluate", "--model", s(&model), "--data", s(&elsewhere)], &[s(&elsewhere), "does not exist"]);
+    fail(
+        &["evaluate", "--model", s(&model), "--data", s(&elsewhere)],
+        &[s(&elsewhere), "does not exist"],
+    );
     assert!(!rec_bad.exists(), "failed reconstructions wrote nothing");
 }
 
@@ -281,14 +354,27 @@ fn kind_picks_the_autoencoder() {
     let help = succeed(&["--help"]);
     assert!(help.contains("--kind"), "{help}");
     assert!(help.contains("vanilla, denoising, sparse, variational, all"), "{help}");
-    fail(&["--kind", "bogus"], &["'bogus'", "--kind", "vanilla, denoising, sparse, variational, all"]);
+    fail(
+        &["--kind", "bogus"],
+        &["'bogus'", "--kind", "vanilla, denoising, sparse, variational, all"],
+    );
     fail(&["--kind"], &["--kind"]);
 
     let tmp = tempfile::tempdir().unwrap();
     let data = tiny_data(&tmp.path().join("data"), [8, 8, 3, 3]);
     let out = tmp.path().join("out");
-    let args =
-        ["--data", s(&data), "--out", s(&out), "--epochs", "1", "--batch-size", "4", "--quiet", "--skip-figures"];
+    let args = [
+        "--data",
+        s(&data),
+        "--out",
+        s(&out),
+        "--epochs",
+        "1",
+        "--batch-size",
+        "4",
+        "--quiet",
+        "--skip-figures",
+    ];
     succeed(&[&args[..], &["--kind", "variational"]].concat());
     let results = std::fs::read_to_string(out.join("results.json")).unwrap();
     assert!(results.contains("\"Variational\""), "the study trained a VAE: {results}");
@@ -302,14 +388,18 @@ fn a_network_too_large_for_memory_is_refused_before_training() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tiny_data(&tmp.path().join("data"), [8, 8, 3, 3]);
     let out = tmp.path().join("out");
-    let line = fail(&["--latent", "100000000", "--data", s(&data), "--out", s(&out), "--quiet"], &["GiB", "smaller"]);
+    let line = fail(
+        &["--latent", "100000000", "--data", s(&data), "--out", s(&out), "--quiet"],
+        &["GiB", "smaller"],
+    );
     assert!(line.starts_with("error: invalid --latent 100000000:"), "{line}");
     assert_no_results(&out);
 }
 
 /// The config a run recorded: `key` ("config") of the JSON file `name` in `out`.
 fn recorded_config(out: &Path, name: &str) -> serde_json::Value {
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join(name)).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join(name)).unwrap()).unwrap();
     json["config"].clone()
 }
 
@@ -357,14 +447,25 @@ fn kind_all_passes_every_training_flag_to_every_model() {
     for mlp in ["codes_mlp", "raw_mlp"] {
         let train = &config[mlp]["train"];
         assert!(close(learning_rate(train)), "--learning-rate must reach the {mlp}: {train}");
-        assert_eq!((train["seed"].as_u64(), train["batch_size"].as_u64()), (Some(7), Some(500)), "{mlp}");
+        assert_eq!(
+            (train["seed"].as_u64(), train["batch_size"].as_u64()),
+            (Some(7), Some(500)),
+            "{mlp}"
+        );
     }
     // The few-label runs: the labelled images and their MLPs' training follow the same flags.
     assert_eq!(config["labelled_seed"].as_u64(), Some(7), "--seed must pick the labelled images");
     let scarce = &config["scarce_train"];
-    assert!(close(learning_rate(scarce)), "--learning-rate must reach the few-label MLPs: {scarce}");
+    assert!(
+        close(learning_rate(scarce)),
+        "--learning-rate must reach the few-label MLPs: {scarce}"
+    );
     assert_eq!(scarce["seed"].as_u64(), Some(7), "--seed must reach the few-label MLPs: {scarce}");
-    assert_eq!(scarce["batch_size"].as_u64(), Some(500), "--batch-size must reach the few-label MLPs: {scarce}");
+    assert_eq!(
+        scarce["batch_size"].as_u64(),
+        Some(500),
+        "--batch-size must reach the few-label MLPs: {scarce}"
+    );
 }
 
 #[test]

@@ -7,7 +7,9 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use ae_mlp::data::{bundled_dir, bundled_fashion_dir, load_dir_with_checksums, DataError, Mnist, IMAGE_PIXELS};
+use ae_mlp::data::{
+    bundled_dir, bundled_fashion_dir, load_dir_with_checksums, DataError, Mnist, IMAGE_PIXELS,
+};
 use ae_mlp::Error;
 use sha2::{Digest, Sha256};
 
@@ -19,7 +21,8 @@ const TEST_LABELS: &str = "t10k-labels-idx1-ubyte";
 /// IDX images bytes: n images of rows x cols, pixel value = (image + pixel) mod 256.
 fn idx_images(n: u32, rows: u32, cols: u32) -> Vec<u8> {
     let per = (rows * cols) as usize;
-    let pixels: Vec<u8> = (0..n as usize * per).map(|i| ((i / per + i % per) % 256) as u8).collect();
+    let pixels: Vec<u8> =
+        (0..n as usize * per).map(|i| ((i / per + i % per) % 256) as u8).collect();
     common::idx_file(2051, &[n, rows, cols], &pixels)
 }
 
@@ -134,7 +137,9 @@ fn missing_file() {
     let e = load_err(dir.path(), TEST_LABELS);
     match &e {
         DataError::FileMissing { expected, .. } => {
-            for name in ["t10k-labels-idx1-ubyte", "t10k-labels-idx1-ubyte.gz", "t10k-labels.idx1-ubyte"] {
+            for name in
+                ["t10k-labels-idx1-ubyte", "t10k-labels-idx1-ubyte.gz", "t10k-labels.idx1-ubyte"]
+            {
                 assert!(expected.contains(name), "{expected}");
             }
         }
@@ -196,7 +201,9 @@ fn count_mismatch() {
     let e = load_err(dir.path(), TRAIN_LABELS);
     assert!(e.to_string().contains(TRAIN_IMAGES), "{e}");
     match e {
-        DataError::CountMismatch { n_images, n_labels, .. } => assert_eq!((n_images, n_labels), (5, 4)),
+        DataError::CountMismatch { n_images, n_labels, .. } => {
+            assert_eq!((n_images, n_labels), (5, 4))
+        }
         other => panic!("expected CountMismatch, got {other:?}"),
     }
 }
@@ -289,9 +296,15 @@ fn bundled_mnist_is_the_real_mnist() {
         assert_eq!(x.iter().cloned().fold(f32::MIN, f32::max), 1.0);
     }
     assert_eq!(m.train.n_classes(), 10);
-    assert_eq!(m.train.class_counts(), vec![5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
+    assert_eq!(
+        m.train.class_counts(),
+        vec![5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    );
     assert_eq!(m.test.class_counts(), vec![980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
-    assert_eq!(m.test.y.iter().take(10).copied().collect::<Vec<u8>>(), vec![7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
+    assert_eq!(
+        m.test.y.iter().take(10).copied().collect::<Vec<u8>>(),
+        vec![7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+    );
 }
 
 #[test]
@@ -316,7 +329,10 @@ fn bundled_fashion_mnist_is_verified_by_name_or_by_path() {
     let fashion = Mnist::load_bundled_fashion().unwrap();
     assert!(fashion.checksums_verified);
     assert_eq!(fashion.dir, bundled_fashion_dir());
-    assert_eq!((fashion.train.x.dim(), fashion.test.x.dim()), ((60_000, IMAGE_PIXELS), (10_000, IMAGE_PIXELS)));
+    assert_eq!(
+        (fashion.train.x.dim(), fashion.test.x.dim()),
+        ((60_000, IMAGE_PIXELS), (10_000, IMAGE_PIXELS))
+    );
     assert_eq!(fashion.train.class_counts(), vec![6_000; 10]);
     assert_eq!(fashion.test.class_counts(), vec![1_000; 10]);
     // `--data data/fashion-mnist` names the same directory: verified too, same data.

@@ -7,8 +7,12 @@ use std::path::Path;
 
 use ae_mlp::data::{bundled_dir, bundled_fashion_dir, Mnist};
 
-const FILES: [&str; 4] =
-    ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+const FILES: [&str; 4] = [
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+];
 
 /// Gunzips the four bundled files of `bundled` into a fresh temporary directory.
 fn decompressed(bundled: &Path) -> tempfile::TempDir {
@@ -25,14 +29,19 @@ fn decompressed(bundled: &Path) -> tempfile::TempDir {
 /// Both readers on one bundled directory.
 fn check_against_the_mnist_crate(bundled: &Path, ours: &Mnist) {
     let dir = decompressed(bundled);
-    let theirs = mnist::MnistBuilder::new().base_path(dir.path().to_str().unwrap()).label_format_digit().finalize();
+    let theirs = mnist::MnistBuilder::new()
+        .base_path(dir.path().to_str().unwrap())
+        .label_format_digit()
+        .finalize();
     assert_eq!(theirs.trn_lbl.len(), 60_000);
     assert_eq!(theirs.tst_lbl.len(), 10_000);
     assert_eq!(ours.train.y.to_vec(), theirs.trn_lbl, "training labels");
     assert_eq!(ours.test.y.to_vec(), theirs.tst_lbl, "test labels");
 
     // As bytes: our pixels are byte / 255, so * 255 gives the byte back exactly.
-    let bytes = |x: &ndarray::Array2<f32>| x.iter().map(|&v| (v * 255.0).round() as u8).collect::<Vec<u8>>();
+    let bytes = |x: &ndarray::Array2<f32>| {
+        x.iter().map(|&v| (v * 255.0).round() as u8).collect::<Vec<u8>>()
+    };
     assert_eq!(bytes(&ours.train.x), theirs.trn_img, "training pixels as bytes");
     assert_eq!(bytes(&ours.test.x), theirs.tst_img, "test pixels as bytes");
 

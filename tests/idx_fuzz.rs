@@ -37,7 +37,11 @@ fn check_both(bytes: &[u8]) -> Result<(), TestCaseError> {
         Err(e) => {
             let message = e.to_string();
             prop_assert!(!message.is_empty());
-            prop_assert!(message.contains(&path), "images error does not name the file: {}", message);
+            prop_assert!(
+                message.contains(&path),
+                "images error does not name the file: {}",
+                message
+            );
         }
     }
     match parse_idx_labels(bytes, file()) {
@@ -48,7 +52,11 @@ fn check_both(bytes: &[u8]) -> Result<(), TestCaseError> {
         Err(e) => {
             let message = e.to_string();
             prop_assert!(!message.is_empty());
-            prop_assert!(message.contains(&path), "labels error does not name the file: {}", message);
+            prop_assert!(
+                message.contains(&path),
+                "labels error does not name the file: {}",
+                message
+            );
         }
     }
     Ok(())
@@ -69,7 +77,10 @@ enum Mutation {
 
 fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
-        (0usize..4, prop_oneof![any::<u32>(), 0u32..40, Just(u32::MAX), Just(0x0803), Just(0x0801)])
+        (
+            0usize..4,
+            prop_oneof![any::<u32>(), 0u32..40, Just(u32::MAX), Just(0x0803), Just(0x0801)]
+        )
             .prop_map(|(i, w)| Mutation::Word(i, w)),
         (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Byte(i, b)),
         any::<usize>().prop_map(Mutation::Truncate),
@@ -102,7 +113,8 @@ fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
 /// A valid images file of small random dimensions and random pixels.
 fn valid_images() -> impl Strategy<Value = (u32, u32, u32, Vec<u8>)> {
     (0u32..6, 0u32..8, 0u32..8).prop_flat_map(|(n, r, c)| {
-        proptest::collection::vec(any::<u8>(), (n * r * c) as usize).prop_map(move |px| (n, r, c, px))
+        proptest::collection::vec(any::<u8>(), (n * r * c) as usize)
+            .prop_map(move |px| (n, r, c, px))
     })
 }
 

@@ -31,9 +31,17 @@ fn fixture() -> &'static Fixture {
         let codes = ae.encode(&train.x).unwrap();
         let scaler = Standardizer::fit(codes.view()).unwrap();
         let codes = scaler.transform(codes.view()).unwrap();
-        let (codes_mlp, _) = config.codes_mlp.fit(codes.view(), train.y.view(), None, &mut |_| {}).unwrap();
-        let (raw_mlp, _) = config.raw_mlp.fit(train.x.view(), train.y.view(), None, &mut |_| {}).unwrap();
-        let model = SavedModel::new(config, ae.clone(), Some(scaler), codes_mlp.clone(), Some(raw_mlp.clone()));
+        let (codes_mlp, _) =
+            config.codes_mlp.fit(codes.view(), train.y.view(), None, &mut |_| {}).unwrap();
+        let (raw_mlp, _) =
+            config.raw_mlp.fit(train.x.view(), train.y.view(), None, &mut |_| {}).unwrap();
+        let model = SavedModel::new(
+            config,
+            ae.clone(),
+            Some(scaler),
+            codes_mlp.clone(),
+            Some(raw_mlp.clone()),
+        );
         Fixture { model, trained: (ae, codes_mlp, raw_mlp), test }
     })
 }
@@ -115,15 +123,20 @@ fn round_trip_is_exact() {
     assert_eq!(loaded.autoencoder.reconstruct(x).unwrap(), ae.reconstruct(x).unwrap());
     assert_eq!(loaded.codes(x).unwrap(), f.model.codes(x).unwrap());
     assert_eq!(loaded.predict(x).unwrap(), f.model.predict(x).unwrap());
-    assert_eq!(loaded.raw_mlp.as_ref().unwrap().predict_proba(x).unwrap(), raw_mlp.predict_proba(x).unwrap());
+    assert_eq!(
+        loaded.raw_mlp.as_ref().unwrap().predict_proba(x).unwrap(),
+        raw_mlp.predict_proba(x).unwrap()
+    );
     assert_eq!(loaded.evaluate(&f.test).unwrap(), f.model.evaluate(&f.test).unwrap());
 
     // Saving again gives the same bytes, and leaves no temporary file behind.
     let again = dir.path().join("again.json");
     loaded.save(&again).unwrap();
     assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(&path).unwrap());
-    let mut names: Vec<String> =
-        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     assert_eq!(names, ["again.json", "model.json"]);
 }
@@ -131,7 +144,9 @@ fn round_trip_is_exact() {
 #[test]
 fn the_file_starts_with_its_format_and_any_field_order_loads() {
     let bytes = fixture().model.to_json(Path::new("model.json")).unwrap();
-    assert!(bytes.starts_with(format!("{{\"format\":\"{FORMAT}\",\"version\":{VERSION},").as_bytes()));
+    assert!(
+        bytes.starts_with(format!("{{\"format\":\"{FORMAT}\",\"version\":{VERSION},").as_bytes())
+    );
     // serde_json's Value sorts the keys: the same fields in another order (older builds wrote
     // the checksum right after the version) load the same model.
     let (_dir, path) = write_model(&edited(|_| {}));
@@ -161,7 +176,10 @@ fn missing_file_names_the_path() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nope").join("model.json");
     let message = SavedModel::load(&path).unwrap_err().to_string();
-    assert!(message.contains("does not exist") && message.contains(&path.display().to_string()), "{message}");
+    assert!(
+        message.contains("does not exist") && message.contains(&path.display().to_string()),
+        "{message}"
+    );
     // An empty directory: the model.json it should hold is named.
     let message = SavedModel::load(dir.path()).unwrap_err().to_string();
     assert!(message.contains(&dir.path().join(FILE_NAME).display().to_string()), "{message}");
@@ -172,9 +190,13 @@ fn truncated_files_are_reported_as_truncated() {
     let bytes = serde_json::to_vec(saved_json()).unwrap();
     // Cuts anywhere, and cuts in the middle of a number ("-", "1e", "0.") where the parser
     // sees a bad number rather than the end of the input.
-    let mut cuts = vec![0, 1, 10, 100, bytes.len() / 3, bytes.len() / 2, bytes.len() - 2, bytes.len() - 1];
+    let mut cuts =
+        vec![0, 1, 10, 100, bytes.len() / 3, bytes.len() / 2, bytes.len() - 2, bytes.len() - 1];
     for pattern in [&b"-"[..], b"e-", b"0."] {
-        let at = bytes.windows(pattern.len()).position(|w| w == pattern).expect("the weights have such numbers");
+        let at = bytes
+            .windows(pattern.len())
+            .position(|w| w == pattern)
+            .expect("the weights have such numbers");
         cuts.push(at + pattern.len());
     }
     for cut in cuts {
@@ -198,16 +220,20 @@ fn corrupted_bytes_are_reported() {
     assert!(load_error(b"{}").contains("no \"format\""));
 
     // A changed weight that still parses: only the checksum can tell.
-    let changed = edited(|v| v["codes_mlp"]["stack"]["layers"][0]["dense"]["w"]["data"][5] = json!(0.123_456_7));
+    let changed = edited(|v| {
+        v["codes_mlp"]["stack"]["layers"][0]["dense"]["w"]["data"][5] = json!(0.123_456_7)
+    });
     let message = load_error(&changed);
     assert!(message.contains("corrupted") && message.contains("SHA-256"), "{message}");
 
     // A weight replaced by null (how JSON writes NaN).
-    let null = edited(|v| v["autoencoder"]["encoder"]["layers"][0]["dense"]["b"]["data"][0] = Value::Null);
+    let null =
+        edited(|v| v["autoencoder"]["encoder"]["layers"][0]["dense"]["b"]["data"][0] = Value::Null);
     assert!(load_error(&null).contains("layout"));
 
     // A missing part, and an unknown extra one.
-    assert!(load_error(&edited(|v| drop(v.as_object_mut().unwrap().remove("codes_mlp")))).contains("layout"));
+    assert!(load_error(&edited(|v| drop(v.as_object_mut().unwrap().remove("codes_mlp"))))
+        .contains("layout"));
     assert!(load_error(&edited(|v| v["extra"] = json!(1))).contains("layout"));
     // An ndarray whose data does not fill its shape.
     let short = edited(|v| {
@@ -222,7 +248,10 @@ fn other_formats_are_named() {
     let message = load_error(br#"{"config": {}, "n_train": 60000, "n_test": 10000}"#);
     assert!(message.contains("results.json"), "{message}");
     let message = load_error(&edited(|v| v["format"] = json!("keras-h5")));
-    assert!(message.contains("not an ae-mlp-model file") && message.contains("keras-h5"), "{message}");
+    assert!(
+        message.contains("not an ae-mlp-model file") && message.contains("keras-h5"),
+        "{message}"
+    );
     assert!(load_error(b"[1, 2, 3]").contains("not an ae-mlp-model file"));
     assert!(load_error(b"null").contains("not an ae-mlp-model file"));
     // The training cache holds models but no format.
@@ -238,14 +267,18 @@ fn other_versions_are_named() {
     let message = load_error(&edited(|v| v["version"] = json!(0)));
     assert!(message.contains("version 0") && message.contains("save the model again"), "{message}");
     assert!(load_error(&edited(|v| v["version"] = json!("one"))).contains("no valid \"version\""));
-    assert!(load_error(&edited(|v| drop(v.as_object_mut().unwrap().remove("version")))).contains("missing"));
+    assert!(load_error(&edited(|v| drop(v.as_object_mut().unwrap().remove("version"))))
+        .contains("missing"));
 }
 
 #[test]
 fn mismatched_shapes_are_named() {
     let case = |edit: &dyn Fn(&mut Value), expect: &str| {
         let message = load_error(&edited(|v| edit(v)));
-        assert!(message.contains("inconsistent") && message.contains(expect), "want {expect:?}: {message}");
+        assert!(
+            message.contains("inconsistent") && message.contains(expect),
+            "want {expect:?}: {message}"
+        );
     };
 
     // The codes MLP takes 16 inputs but the code has 32 numbers.
@@ -265,7 +298,10 @@ fn mismatched_shapes_are_named() {
     );
     // A bias of the wrong length.
     case(
-        &|v| v["codes_mlp"]["stack"]["layers"][2]["dense"]["b"] = json!({"v": 1, "dim": [3], "data": [0.0, 0.0, 0.0]}),
+        &|v| {
+            v["codes_mlp"]["stack"]["layers"][2]["dense"]["b"] =
+                json!({"v": 1, "dim": [3], "data": [0.0, 0.0, 0.0]})
+        },
         "layer 3 has 10 outputs but 3 biases",
     );
     // No layers at all.
@@ -276,10 +312,16 @@ fn mismatched_shapes_are_named() {
         "the standardiser has 32 means and 2",
     );
     // A standardiser the config does not ask for, and the reverse.
-    case(&|v| v["config"]["standardize_codes"] = json!(false), "config says codes are not standardised");
+    case(
+        &|v| v["config"]["standardize_codes"] = json!(false),
+        "config says codes are not standardised",
+    );
     case(&|v| v["scaler"] = Value::Null, "no standardiser");
     // The config and the weights disagree on the code size.
-    case(&|v| v["config"]["autoencoder"]["latent"] = json!(16), "the config describes a 784 → 16 autoencoder");
+    case(
+        &|v| v["config"]["autoencoder"]["latent"] = json!(16),
+        "the config describes a 784 → 16 autoencoder",
+    );
     // The pixels MLP must take the autoencoder's input width.
     case(
         &|v| set_matrix(&mut v["raw_mlp"]["stack"]["layers"][0]["dense"]["w"], 100, 256),
@@ -294,7 +336,12 @@ fn non_finite_weights_are_refused_when_saving() {
     let dir = tempfile::tempdir().unwrap();
     let err = model.save_in_dir(dir.path()).unwrap_err();
     let message = err.to_string();
-    assert!(matches!(err, Error::Model { .. }) && message.contains("NaN") && message.contains("retrain"), "{message}");
+    assert!(
+        matches!(err, Error::Model { .. })
+            && message.contains("NaN")
+            && message.contains("retrain"),
+        "{message}"
+    );
     assert!(!dir.path().join(FILE_NAME).exists(), "nothing is written");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "not even a temporary file");
 }
@@ -303,7 +350,9 @@ fn non_finite_weights_are_refused_when_saving() {
 fn idx_images_for_reconstruction_are_checked() {
     let dir = tempfile::tempdir().unwrap();
     // The bundled test images read, gzipped, as (10000, 784) in [0, 1].
-    let x = model_io::read_idx_images(&ae_mlp::data::bundled_dir().join("t10k-images-idx3-ubyte.gz")).unwrap();
+    let x =
+        model_io::read_idx_images(&ae_mlp::data::bundled_dir().join("t10k-images-idx3-ubyte.gz"))
+            .unwrap();
     assert_eq!(x.dim(), (10_000, 784));
     assert_eq!(x, Mnist::load_bundled().unwrap().test.x);
 
@@ -326,7 +375,10 @@ fn idx_images_for_reconstruction_are_checked() {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         let message = model_io::read_idx_images(&path).unwrap_err().to_string();
-        assert!(message.contains(expect) && message.contains(&path.display().to_string()), "{name}: {message}");
+        assert!(
+            message.contains(expect) && message.contains(&path.display().to_string()),
+            "{name}: {message}"
+        );
     }
     let missing = dir.path().join("missing.idx");
     let message = model_io::read_idx_images(&missing).unwrap_err().to_string();

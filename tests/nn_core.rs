@@ -20,7 +20,11 @@ const TOL: f32 = 2e-2;
 const FLOOR: f32 = 1e-2;
 
 fn assert_close(what: &str, analytic: ArrayView2<f32>, numeric: ArrayView2<f32>) {
-    let worst = analytic.iter().zip(numeric.iter()).map(|(&a, &n)| relative_error(a, n, FLOOR)).fold(0.0, f32::max);
+    let worst = analytic
+        .iter()
+        .zip(numeric.iter())
+        .map(|(&a, &n)| relative_error(a, n, FLOOR))
+        .fold(0.0, f32::max);
     assert!(worst < TOL, "{what}: max relative error {worst} ≥ {TOL}");
 }
 
@@ -61,7 +65,13 @@ fn every_activation_backward_matches_finite_differences() {
     let mut z = uniform((4, 6), -2.0, 2.0, 5);
     z.mapv_inplace(|v| if v.abs() < 0.05 { v + 0.1 } else { v });
     let r = uniform((4, 6), -1.0, 1.0, 6);
-    for act in [Activation::Identity, Activation::Relu, Activation::Sigmoid, Activation::Tanh, Activation::Softmax] {
+    for act in [
+        Activation::Identity,
+        Activation::Relu,
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Activation::Softmax,
+    ] {
         let f = |z: &Array2<f32>| {
             let mut y = z.clone();
             act.forward(y.view_mut());
@@ -80,7 +90,11 @@ fn scalar_derivatives_used_in_plots_match_finite_differences() {
     for act in [Activation::Relu, Activation::Sigmoid, Activation::Tanh, Activation::Softmax] {
         for x in [-3.0f32, -0.7, 0.4, 2.5] {
             let numeric = (act.value(x + H) - act.value(x - H)) / (2.0 * H);
-            assert!(relative_error(numeric, act.derivative(x), FLOOR) < TOL, "{} at {x}", act.name());
+            assert!(
+                relative_error(numeric, act.derivative(x), FLOOR) < TOL,
+                "{} at {x}",
+                act.name()
+            );
         }
     }
 }
@@ -91,15 +105,25 @@ fn every_loss_gradient_matches_finite_differences() {
     let pred = uniform((4, 5), 0.05, 0.95, 8);
     let mut g = Array2::zeros((4, 5));
     mse(pred.view(), target.view(), Some(g.view_mut()));
-    assert_close("MSE", g.view(), numeric_gradient(&pred, H, |p| f64::from(mse(p.view(), target.view(), None))).view());
+    assert_close(
+        "MSE",
+        g.view(),
+        numeric_gradient(&pred, H, |p| f64::from(mse(p.view(), target.view(), None))).view(),
+    );
     bce(pred.view(), target.view(), Some(g.view_mut()));
-    assert_close("BCE", g.view(), numeric_gradient(&pred, H, |p| f64::from(bce(p.view(), target.view(), None))).view());
+    assert_close(
+        "BCE",
+        g.view(),
+        numeric_gradient(&pred, H, |p| f64::from(bce(p.view(), target.view(), None))).view(),
+    );
 
     let logits = uniform((4, 10), -3.0, 3.0, 9);
     let labels = ndarray::arr1(&[3u8, 0, 9, 3]);
     let mut g = Array2::zeros((4, 10));
     softmax_cross_entropy(logits.view(), labels.view(), Some(g.view_mut()));
-    let num = numeric_gradient(&logits, H, |z| f64::from(softmax_cross_entropy(z.view(), labels.view(), None)));
+    let num = numeric_gradient(&logits, H, |z| {
+        f64::from(softmax_cross_entropy(z.view(), labels.view(), None))
+    });
     assert_close("softmax cross-entropy", g.view(), num.view());
 }
 
@@ -142,8 +166,15 @@ fn autoencoder_and_mlp_backprop_match_finite_differences() {
         assert!(check.probes >= 80, "{check:?}");
     }
     let y = ndarray::Array1::from_iter((0..16).map(|i| (i % 3) as u8));
-    let mlp = MlpParams { hidden: vec![10, 7], activation: Activation::Tanh, classes: 3, ..Default::default() };
-    let check = check_gradients(&mut mlp.build(20).unwrap(), Split::labelled(&x, &y), 8, H, 1e-2, 2).unwrap();
+    let mlp = MlpParams {
+        hidden: vec![10, 7],
+        activation: Activation::Tanh,
+        classes: 3,
+        ..Default::default()
+    };
+    let check =
+        check_gradients(&mut mlp.build(20).unwrap(), Split::labelled(&x, &y), 8, H, 1e-2, 2)
+            .unwrap();
     assert!(check.max_relative_error < TOL, "MLP: {check:?}");
 }
 
@@ -152,8 +183,11 @@ fn adam_first_steps_match_hand_computed_values() {
     // θ = (1, −2); gradients (0.5, −0.1), (−0.2, 0.3), (0.4, 0.0); Keras' defaults.
     // Expected values worked out step by step with α_t = α √(1 − β2^t) / (1 − β1^t),
     // m ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g², θ ← θ − α_t m / (√v + ε).
-    let expected =
-        [[0.999_000_006_3, -1.999_000_031_6], [0.998_654_402_5, -1.999_494_216_5], [0.998_058_868_6, -1.999_876_222_9]];
+    let expected = [
+        [0.999_000_006_3, -1.999_000_031_6],
+        [0.998_654_402_5, -1.999_494_216_5],
+        [0.998_058_868_6, -1.999_876_222_9],
+    ];
     let mut adam = Adam::new(1e-3, 0.9, 0.999, 1e-7);
     let mut theta = [1.0f32, -2.0];
     for (g, want) in [[0.5f32, -0.1], [-0.2, 0.3], [0.4, 0.0]].iter().zip(expected) {
@@ -176,14 +210,19 @@ fn sgd_with_momentum_accumulates_velocity() {
 #[test]
 fn the_same_seed_gives_an_identical_history_and_model() {
     let x = uniform((300, 20), 0.0, 1.0, 11);
-    let params = AutoencoderParams { inputs: 20, hidden: vec![12], latent: 4, ..Default::default() }
-        .train(TrainParams::default().epochs(3).batch_size(32).seed(7));
+    let params =
+        AutoencoderParams { inputs: 20, hidden: vec![12], latent: 4, ..Default::default() }
+            .train(TrainParams::default().epochs(3).batch_size(32).seed(7));
     let run = || params.fit(x.view(), Some(x.view()), &mut |_| {}).unwrap();
     let ((a, ha), (b, hb)) = (run(), run());
     assert_eq!(a, b);
     assert_eq!(ha.train_loss(), hb.train_loss());
     assert_eq!(ha.val_loss(), hb.val_loss());
-    let (c, hc) = params.clone().train(params.train.clone().seed(8)).fit(x.view(), None, &mut |_| {}).unwrap();
+    let (c, hc) = params
+        .clone()
+        .train(params.train.clone().seed(8))
+        .fit(x.view(), None, &mut |_| {})
+        .unwrap();
     assert_ne!(a, c, "another seed must give another model");
     assert_ne!(ha.train_loss(), hc.train_loss());
 }
@@ -231,7 +270,8 @@ fn divergence_stops_training_with_an_error_naming_the_epoch() {
     // A learning rate so large that the weights overflow to infinity.
     let y = ndarray::Array1::from_iter((0..64).map(|i| (i % 10) as u8));
     let x = uniform((64, 20), 0.0, 1.0, 14);
-    let mlp = MlpParams::default().train(TrainParams::default().epochs(50).batch_size(16).learning_rate(1e30));
+    let mlp = MlpParams::default()
+        .train(TrainParams::default().epochs(50).batch_size(16).learning_rate(1e30));
     let err = mlp.fit(x.view(), y.view(), None, &mut |_| {}).unwrap_err();
     assert!(err.to_string().contains("diverged in epoch"), "{err}");
 }

@@ -59,12 +59,17 @@ fn the_same_seed_gives_byte_identical_results_figures_and_models() {
     for stem in ["autoencoder_loss", "mlp_accuracy", "reconstructions", "confusion_matrix"] {
         for ext in ["png", "svg"] {
             let name = format!("{stem}.{ext}");
-            let (fa, fb) = (std::fs::read(a.path().join(&name)).unwrap(), std::fs::read(b.path().join(&name)).unwrap());
+            let (fa, fb) = (
+                std::fs::read(a.path().join(&name)).unwrap(),
+                std::fs::read(b.path().join(&name)).unwrap(),
+            );
             assert!(fa == fb, "{name} differs between two runs with the same seed");
         }
     }
-    let (ma, mb) =
-        (std::fs::read(a.path().join("model.json")).unwrap(), std::fs::read(b.path().join("model.json")).unwrap());
+    let (ma, mb) = (
+        std::fs::read(a.path().join("model.json")).unwrap(),
+        std::fs::read(b.path().join("model.json")).unwrap(),
+    );
     assert!(ma == mb, "the saved models differ between two runs with the same seed");
 }
 

@@ -13,7 +13,8 @@ use ae_mlp::prelude::*;
 fn study() -> &'static Study {
     static STUDY: std::sync::OnceLock<Study> = std::sync::OnceLock::new();
     STUDY.get_or_init(|| {
-        Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut |_, _| {}).expect("the study runs")
+        Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut |_, _| {})
+            .expect("the study runs")
     })
 }
 
@@ -31,12 +32,19 @@ fn the_original_study_at_full_size_matches_the_original() {
     assert!(losses[14] < 0.5 * losses[0], "training loss must fall: {losses:?}");
     let validation = ae.history.val_loss()[14];
     assert!(validation != ae.test_mse, "the curve is the validation set's, not the test set's");
-    assert!((validation - ae.test_mse).abs() < 0.1 * ae.test_mse, "validation and test MSE agree within 10 %");
+    assert!(
+        (validation - ae.test_mse).abs() < 0.1 * ae.test_mse,
+        "validation and test MSE agree within 10 %"
+    );
 
     // MLP on the 32-d codes: the original reported 96.34 %.
     let codes = &r.codes_mlp;
     assert_eq!(codes.features, 32);
-    assert!(codes.test_accuracy >= 0.9634, "codes → MLP test accuracy {} < 0.9634", codes.test_accuracy);
+    assert!(
+        codes.test_accuracy >= 0.9634,
+        "codes → MLP test accuracy {} < 0.9634",
+        codes.test_accuracy
+    );
     assert_eq!(codes.confusion.counts.sum(), 10_000);
     assert!((codes.confusion.accuracy() - codes.test_accuracy).abs() < 1e-6);
 
@@ -52,7 +60,8 @@ fn the_study_writes_results_and_four_figures() {
     let study = study();
     let dir = tempfile::tempdir().unwrap();
     let written = study.write(dir.path()).unwrap();
-    let names: Vec<String> = written.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> =
+        written.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     for stem in ["autoencoder_loss", "mlp_accuracy", "reconstructions", "confusion_matrix"] {
         for ext in ["png", "svg"] {
             let name = format!("{stem}.{ext}");
@@ -60,7 +69,10 @@ fn the_study_writes_results_and_four_figures() {
             let bytes = std::fs::read(dir.path().join(&name)).unwrap();
             match ext {
                 "png" => assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{name} is not a PNG"),
-                _ => assert!(String::from_utf8_lossy(&bytes).contains("<svg"), "{name} is not an SVG"),
+                _ => assert!(
+                    String::from_utf8_lossy(&bytes).contains("<svg"),
+                    "{name} is not an SVG"
+                ),
             }
         }
     }

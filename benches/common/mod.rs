@@ -29,7 +29,11 @@ pub fn with_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R 
     if threads == rayon::current_num_threads() {
         f()
     } else {
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool").install(f)
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool")
+            .install(f)
     }
 }
 

@@ -33,7 +33,11 @@ pub struct SideBySide {
 impl SideBySide {
     /// Trains `params` (a vanilla autoencoder) both ways on `data`, validating on its test
     /// images each epoch as the study does. `on_epoch(who, epoch, loss, val_loss)` hears both.
-    pub fn run(params: &AutoencoderParams, data: &Mnist, on_epoch: EpochObserver<'_>) -> Result<SideBySide> {
+    pub fn run(
+        params: &AutoencoderParams,
+        data: &Mnist,
+        on_epoch: EpochObserver<'_>,
+    ) -> Result<SideBySide> {
         let (train, test) = (data.train.x.view(), data.test.x.view());
         let start = params.build()?;
         let (ours_model, ours) = params.fit(train, Some(test), &mut |e| {
@@ -42,12 +46,19 @@ impl SideBySide {
             }
         })?;
         let device = Device::Cpu;
-        let (encoder, decoder) =
-            (CandleStack::from_stack(&start.encoder, &device)?, CandleStack::from_stack(&start.decoder, &device)?);
-        let candle =
-            train_autoencoder(&encoder, &decoder, train, Some(test), &params.train, &device, &mut |e, l, v| {
-                on_epoch("candle", e, l, v)
-            })?;
+        let (encoder, decoder) = (
+            CandleStack::from_stack(&start.encoder, &device)?,
+            CandleStack::from_stack(&start.decoder, &device)?,
+        );
+        let candle = train_autoencoder(
+            &encoder,
+            &decoder,
+            train,
+            Some(test),
+            &params.train,
+            &device,
+            &mut |e, l, v| on_epoch("candle", e, l, v),
+        )?;
         let mut candle_model = start;
         encoder.copy_into(&mut candle_model.encoder)?;
         decoder.copy_into(&mut candle_model.decoder)?;

@@ -16,7 +16,9 @@ mod losses;
 mod train;
 
 pub use compare::{EpochObserver, SideBySide};
-pub use losses::{bce, kl_divergence, kl_sparsity, l1_penalty, mse, reparameterise, softmax_cross_entropy};
+pub use losses::{
+    bce, kl_divergence, kl_sparsity, l1_penalty, mse, reparameterise, softmax_cross_entropy,
+};
 pub use train::{adam, train_autoencoder, CandleHistory, KerasAdam};
 
 use candle_core::{Device, Result, Tensor, Var};
@@ -86,12 +88,20 @@ impl CandleStack {
     /// hand-rolled code can score, save or keep training what candle trained.
     pub fn copy_into(&self, stack: &mut Stack) -> Result<()> {
         if stack.layers.len() != self.layers.len() {
-            candle_core::bail!("{} candle layers cannot fill a stack of {}", self.layers.len(), stack.layers.len());
+            candle_core::bail!(
+                "{} candle layers cannot fill a stack of {}",
+                self.layers.len(),
+                stack.layers.len()
+            );
         }
         for (ours, theirs) in stack.layers.iter_mut().zip(&self.layers) {
             let (w, b) = (array2(theirs.w.as_tensor())?, array1(theirs.b.as_tensor())?);
             if w.dim() != ours.dense.w.dim() {
-                candle_core::bail!("weights of shape {:?} cannot replace {:?}", w.dim(), ours.dense.w.dim());
+                candle_core::bail!(
+                    "weights of shape {:?} cannot replace {:?}",
+                    w.dim(),
+                    ours.dense.w.dim()
+                );
             }
             ours.dense.w.assign(&w);
             ours.dense.b.assign(&b);

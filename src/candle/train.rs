@@ -22,11 +22,19 @@ const EVAL_CHUNK: usize = 4096;
 /// They are equal when `ε' = ε/√(1 − β2^t)`: `first_step_exact` picks that `ε'` for t = 1
 /// (one step then matches to rounding), otherwise `ε' = ε`. Either way ε only matters where
 /// √v is as small as ε, which is why training curves agree.
-pub fn adam(vars: Vec<candle_core::Var>, config: &OptimizerConfig, first_step_exact: bool) -> Result<AdamW> {
+pub fn adam(
+    vars: Vec<candle_core::Var>,
+    config: &OptimizerConfig,
+    first_step_exact: bool,
+) -> Result<AdamW> {
     let OptimizerConfig::Adam { learning_rate, beta1, beta2, epsilon } = *config else {
         candle_core::bail!("the candle bridge trains with Adam only, got {config:?}");
     };
-    let eps = if first_step_exact { f64::from(epsilon) / (1.0 - f64::from(beta2)).sqrt() } else { f64::from(epsilon) };
+    let eps = if first_step_exact {
+        f64::from(epsilon) / (1.0 - f64::from(beta2)).sqrt()
+    } else {
+        f64::from(epsilon)
+    };
     let params = ParamsAdamW {
         lr: f64::from(learning_rate),
         beta1: f64::from(beta1),
@@ -72,7 +80,8 @@ impl KerasAdam {
     pub fn backward_step(&mut self, loss: &Tensor) -> Result<()> {
         let grads = loss.backward()?;
         self.t += 1;
-        let step = self.lr * (1.0 - self.beta2.powi(self.t)).sqrt() / (1.0 - self.beta1.powi(self.t));
+        let step =
+            self.lr * (1.0 - self.beta2.powi(self.t)).sqrt() / (1.0 - self.beta1.powi(self.t));
         for (theta, m, v) in &self.vars {
             let Some(g) = grads.get(theta) else { continue };
             let next_m = ((m.as_tensor() * self.beta1)? + (g * (1.0 - self.beta1))?)?;

@@ -41,7 +41,8 @@ impl StudyArgs {
                 RunConfig::Study(StudyConfig {
                     data_dir: self.data.clone(),
                     validation: self.validation.unwrap_or(defaults.validation),
-                    autoencoder: self.autoencoder(AutoencoderParams::of_kind(kind.with_book_settings())),
+                    autoencoder: self
+                        .autoencoder(AutoencoderParams::of_kind(kind.with_book_settings())),
                     codes_mlp: self.mlp(defaults.codes_mlp),
                     raw_mlp: self.mlp(defaults.raw_mlp),
                     run_raw_mlp: !self.skip_raw,

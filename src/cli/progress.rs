@@ -26,9 +26,11 @@ impl Progress {
                     self.finish();
                     let bar = ProgressBar::new(total as u64);
                     bar.set_style(
-                        ProgressStyle::with_template("{prefix:>14} {bar:30.cyan/blue} {pos:>4}/{len} {msg}")
-                            .expect("template is valid")
-                            .progress_chars("━╸ "),
+                        ProgressStyle::with_template(
+                            "{prefix:>14} {bar:30.cyan/blue} {pos:>4}/{len} {msg}",
+                        )
+                        .expect("template is valid")
+                        .progress_chars("━╸ "),
                     );
                     bar.set_prefix(label.clone());
                     self.bar = Some((label, bar));

@@ -61,7 +61,11 @@ impl Dataset {
     /// The rows at `indices`, in that order (repeats allowed); fails on an out-of-range index.
     pub fn select(&self, indices: &[usize]) -> Result<Dataset> {
         if let Some(&bad) = indices.iter().find(|&&i| i >= self.len()) {
-            return Err(Error::param("index", bad, format!("must be below the dataset's length {}", self.len())));
+            return Err(Error::param(
+                "index",
+                bad,
+                format!("must be below the dataset's length {}", self.len()),
+            ));
         }
         Ok(Dataset { x: self.x.select(Axis(0), indices), y: self.y.select(Axis(0), indices) })
     }
@@ -70,8 +74,14 @@ impl Dataset {
     /// over the dropped ones and the freed tail is given back, so no second copy of the
     /// images is ever held. Fails on an unsorted or out-of-range index.
     pub fn keep_rows(self, sorted: &[usize]) -> Result<Dataset> {
-        if sorted.windows(2).any(|w| w[0] >= w[1]) || sorted.last().is_some_and(|&i| i >= self.len()) {
-            return Err(Error::param("rows", sorted.len(), "must be ascending indices below the dataset's length"));
+        if sorted.windows(2).any(|w| w[0] >= w[1])
+            || sorted.last().is_some_and(|&i| i >= self.len())
+        {
+            return Err(Error::param(
+                "rows",
+                sorted.len(),
+                "must be ascending indices below the dataset's length",
+            ));
         }
         if !self.x.is_standard_layout() {
             return self.select(sorted);
@@ -86,8 +96,9 @@ impl Dataset {
         }
         pixels.truncate(sorted.len() * cols);
         pixels.shrink_to_fit();
-        let x = Array2::from_shape_vec((sorted.len(), cols), pixels)
-            .map_err(|e| Error::param("rows", sorted.len(), format!("cannot reshape the kept rows: {e}")))?;
+        let x = Array2::from_shape_vec((sorted.len(), cols), pixels).map_err(|e| {
+            Error::param("rows", sorted.len(), format!("cannot reshape the kept rows: {e}"))
+        })?;
         Ok(Dataset { x, y: y.select(Axis(0), sorted) })
     }
 
@@ -126,7 +137,10 @@ impl Dataset {
                 return Err(Error::param(
                     "per_class",
                     per_class,
-                    format!("class {class} has only {} examples; ask for at most that many", members.len()),
+                    format!(
+                        "class {class} has only {} examples; ask for at most that many",
+                        members.len()
+                    ),
                 ));
             }
             let (picked, _) = members.partial_shuffle(&mut rng, per_class);
@@ -163,7 +177,9 @@ impl Dataset {
         let exact: Vec<f64> = counts.iter().map(|&c| (held_out * c) as f64 / n as f64).collect();
         let mut take: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
         let mut by_remainder: Vec<usize> = (0..counts.len()).collect();
-        by_remainder.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())));
+        by_remainder.sort_by(|&a, &b| {
+            (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor()))
+        });
         let short = held_out - take.iter().sum::<usize>();
         for &class in by_remainder.iter().take(short) {
             take[class] += 1;
@@ -244,10 +260,18 @@ mod tests {
         all.sort_unstable();
         assert_eq!(all, (0..12).collect::<Vec<_>>(), "every row on exactly one side");
         assert_eq!(d.select(&out).unwrap().class_counts()[..3], [3, 2, 1], "half of each class");
-        assert_eq!(d.stratified_split(6, 9).unwrap(), (kept.clone(), out.clone()), "the seed fixes the split");
+        assert_eq!(
+            d.stratified_split(6, 9).unwrap(),
+            (kept.clone(), out.clone()),
+            "the seed fixes the split"
+        );
         let x = Array2::from_shape_fn((12, 3), |(i, j)| (10 * i + j) as f32);
         let wide = Dataset::new(x, d.y.clone()).unwrap();
-        assert_eq!(wide.clone().keep_rows(&kept).unwrap(), wide.select(&kept).unwrap(), "in place = a copy");
+        assert_eq!(
+            wide.clone().keep_rows(&kept).unwrap(),
+            wide.select(&kept).unwrap(),
+            "in place = a copy"
+        );
         assert!(wide.clone().keep_rows(&[3, 1]).is_err() && wide.keep_rows(&[12]).is_err());
         // 5 of 12: shares 2.5, 1.67, 0.83 → 2, 2, 1 (largest remainders get the leftovers).
         let (_, five) = d.stratified_split(5, 1).unwrap();

@@ -87,7 +87,10 @@ pub fn read_idx_images(path: &Path) -> Result<Array2<f32>> {
     if (images.rows, images.cols) != (IMAGE_SIDE, IMAGE_SIDE) {
         return Err(Error::Input {
             path: path.to_path_buf(),
-            problem: format!("holds {}x{} images, but the models take 28x28 digits", images.rows, images.cols),
+            problem: format!(
+                "holds {}x{} images, but the models take 28x28 digits",
+                images.rows, images.cols
+            ),
             fix: "pass an IDX images file of 28x28 images (MNIST layout)".into(),
         });
     }
@@ -98,7 +101,10 @@ pub fn read_idx_images(path: &Path) -> Result<Array2<f32>> {
 /// row-major. Checks the magic number and that the payload is exactly `n * rows * cols`
 /// bytes; any dimensions are accepted (the loader is the one that insists on 28x28).
 /// Public so property tests can feed arbitrary bytes: never panics.
-pub fn parse_idx_images(bytes: &[u8], file: &Path) -> Result<(usize, usize, usize, Vec<u8>), DataError> {
+pub fn parse_idx_images(
+    bytes: &[u8],
+    file: &Path,
+) -> Result<(usize, usize, usize, Vec<u8>), DataError> {
     let [n, rows, cols] = check_images(bytes, file)?;
     Ok((n, rows, cols, bytes.get(IMAGES_HEADER..).unwrap_or_default().to_vec()))
 }
@@ -128,7 +134,11 @@ fn read_idx_file(path: &Path, sha256: Option<&str>) -> Result<Vec<u8>, DataError
     if let Some(expected) = sha256 {
         let found = hex::encode(Sha256::digest(&bytes));
         if !found.eq_ignore_ascii_case(expected) {
-            return Err(DataError::Checksum { path: path.to_path_buf(), expected: expected.to_string(), found });
+            return Err(DataError::Checksum {
+                path: path.to_path_buf(),
+                expected: expected.to_string(),
+                found,
+            });
         }
     }
     Ok(bytes)
@@ -165,7 +175,11 @@ fn be_u32(bytes: &[u8], at: usize) -> Option<u32> {
 }
 
 /// Checks the magic number and reads the header's dimensions.
-fn idx_header<const D: usize>(bytes: &[u8], file: &Path, magic: u32) -> Result<[usize; D], DataError> {
+fn idx_header<const D: usize>(
+    bytes: &[u8],
+    file: &Path,
+    magic: u32,
+) -> Result<[usize; D], DataError> {
     let header_len = 4 + 4 * D;
     let truncated = || DataError::Truncated {
         path: file.to_path_buf(),
@@ -185,7 +199,12 @@ fn idx_header<const D: usize>(bytes: &[u8], file: &Path, magic: u32) -> Result<[
 }
 
 /// The payload after a `header_len`-byte header, if it is exactly `dims`' product long.
-fn idx_payload<'a>(bytes: &'a [u8], file: &Path, header_len: usize, dims: &[usize]) -> Result<&'a [u8], DataError> {
+fn idx_payload<'a>(
+    bytes: &'a [u8],
+    file: &Path,
+    header_len: usize,
+    dims: &[usize],
+) -> Result<&'a [u8], DataError> {
     // u128 cannot overflow: at most three u32 factors (2^96) plus a small header.
     let needed: u128 = dims.iter().map(|&d| d as u128).product::<u128>() + header_len as u128;
     let found = bytes.len() as u128;
@@ -195,10 +214,18 @@ fn idx_payload<'a>(bytes: &'a [u8], file: &Path, header_len: usize, dims: &[usiz
         return Err(DataError::Truncated { path: file.to_path_buf(), expected_bytes, found_bytes });
     }
     if found > needed {
-        return Err(DataError::TrailingBytes { path: file.to_path_buf(), expected_bytes, found_bytes });
+        return Err(DataError::TrailingBytes {
+            path: file.to_path_buf(),
+            expected_bytes,
+            found_bytes,
+        });
     }
     // needed == bytes.len() here, so the range is in bounds; `get` keeps it panic-free anyway.
-    bytes.get(header_len..).ok_or(DataError::Truncated { path: file.to_path_buf(), expected_bytes, found_bytes })
+    bytes.get(header_len..).ok_or(DataError::Truncated {
+        path: file.to_path_buf(),
+        expected_bytes,
+        found_bytes,
+    })
 }
 
 #[cfg(test)]

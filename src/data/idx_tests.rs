@@ -70,7 +70,10 @@ fn short_header_is_truncated_not_a_panic() {
     }
     for len in 0..LABELS_HEADER {
         let bytes = labels(LABELS_MAGIC, 1, &[0]);
-        assert!(matches!(parse_idx_labels(&bytes[..len], path()), Err(DataError::Truncated { .. })));
+        assert!(matches!(
+            parse_idx_labels(&bytes[..len], path()),
+            Err(DataError::Truncated { .. })
+        ));
     }
 }
 

@@ -72,7 +72,9 @@ impl Mnist {
     /// nothing to verify against, so `checksums_verified` is false.
     pub fn load_dir(dir: impl AsRef<Path>) -> Result<Mnist> {
         let dir = dir.as_ref();
-        let same = |bundled: PathBuf| dir.canonicalize().ok().is_some_and(|d| bundled.canonicalize().ok() == Some(d));
+        let same = |bundled: PathBuf| {
+            dir.canonicalize().ok().is_some_and(|d| bundled.canonicalize().ok() == Some(d))
+        };
         let checksums: &[(&str, &str)] = if same(bundled_dir()) {
             &MNIST_SHA256
         } else if same(bundled_fashion_dir()) {
@@ -92,7 +94,10 @@ impl Mnist {
             return Err(crate::Error::param(
                 "validation",
                 n,
-                format!("{} images are held out already; hold out once, from the loaded data", self.validation.len()),
+                format!(
+                    "{} images are held out already; hold out once, from the loaded data",
+                    self.validation.len()
+                ),
             ));
         }
         if n == 0 {
@@ -174,12 +179,15 @@ fn load_verified(dir: &Path, checksums: &[(&str, &str)]) -> Result<Mnist> {
 
 /// The first existing file among `canonical`, `canonical.gz`, `dotted`, `dotted.gz`.
 fn find_file(dir: &Path, canonical: &str, dotted: &str) -> Result<PathBuf, DataError> {
-    let candidates = [canonical.to_string(), format!("{canonical}.gz"), dotted.to_string(), format!("{dotted}.gz")];
-    candidates
-        .iter()
-        .map(|name| dir.join(name))
-        .find(|path| path.is_file())
-        .ok_or_else(|| DataError::FileMissing { dir: dir.to_path_buf(), expected: candidates.join(" or ") })
+    let candidates = [
+        canonical.to_string(),
+        format!("{canonical}.gz"),
+        dotted.to_string(),
+        format!("{dotted}.gz"),
+    ];
+    candidates.iter().map(|name| dir.join(name)).find(|path| path.is_file()).ok_or_else(|| {
+        DataError::FileMissing { dir: dir.to_path_buf(), expected: candidates.join(" or ") }
+    })
 }
 
 /// Reads one split's images and labels, verifies and parses them, and checks they pair up.

@@ -28,7 +28,10 @@ pub mod noise;
 pub use dataset::Dataset;
 pub use error::DataError;
 pub use idx::{parse_idx_images, parse_idx_labels, read_idx_images};
-pub use mnist::{bundled_dir, bundled_fashion_dir, load_dir_with_checksums, Mnist, VALIDATION_IMAGES, VALIDATION_SEED};
+pub use mnist::{
+    bundled_dir, bundled_fashion_dir, load_dir_with_checksums, Mnist, VALIDATION_IMAGES,
+    VALIDATION_SEED,
+};
 pub use noise::Noise;
 
 /// Side of an MNIST image in pixels.

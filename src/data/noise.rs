@@ -30,14 +30,22 @@ impl Noise {
     /// Checks the noise level: a standard deviation in `[0, 1]`, a drop fraction in `[0, 1)`.
     pub fn check(&self) -> Result<()> {
         match *self {
-            Noise::Gaussian { std_dev } if !(std_dev.is_finite() && (0.0..=1.0).contains(&std_dev)) => Err(
-                Error::param("std_dev", std_dev, "the Gaussian noise level must be in [0, 1] grey levels (try 0.3)"),
-            ),
-            Noise::Mask { drop_fraction } if !(0.0..1.0).contains(&drop_fraction) => Err(Error::param(
-                "drop_fraction",
-                drop_fraction,
-                "the fraction of pixels blanked must be in [0, 1) (try 0.3)",
-            )),
+            Noise::Gaussian { std_dev }
+                if !(std_dev.is_finite() && (0.0..=1.0).contains(&std_dev)) =>
+            {
+                Err(Error::param(
+                    "std_dev",
+                    std_dev,
+                    "the Gaussian noise level must be in [0, 1] grey levels (try 0.3)",
+                ))
+            }
+            Noise::Mask { drop_fraction } if !(0.0..1.0).contains(&drop_fraction) => {
+                Err(Error::param(
+                    "drop_fraction",
+                    drop_fraction,
+                    "the fraction of pixels blanked must be in [0, 1) (try 0.3)",
+                ))
+            }
             _ => Ok(()),
         }
     }
@@ -70,19 +78,21 @@ impl Noise {
                     }
                 }
             }),
-            Noise::Mask { drop_fraction } => rng::fill_by_row_blocks(&mut out, key, |values, rng| {
-                // Two uniforms in [0, 1) from each 64-bit draw, 24 bits each (as `rand`'s f32).
-                const TWO_TO_MINUS_24: f32 = 1.0 / 16_777_216.0;
-                let uniform = |bits: u32| (bits >> 8) as f32 * TWO_TO_MINUS_24;
-                for pair in values.chunks_mut(2) {
-                    let bits = rng.next_u64();
-                    for (v, half) in pair.iter_mut().zip([bits as u32, (bits >> 32) as u32]) {
-                        if uniform(half) < drop_fraction {
-                            *v = 0.0;
+            Noise::Mask { drop_fraction } => {
+                rng::fill_by_row_blocks(&mut out, key, |values, rng| {
+                    // Two uniforms in [0, 1) from each 64-bit draw, 24 bits each (as `rand`'s f32).
+                    const TWO_TO_MINUS_24: f32 = 1.0 / 16_777_216.0;
+                    let uniform = |bits: u32| (bits >> 8) as f32 * TWO_TO_MINUS_24;
+                    for pair in values.chunks_mut(2) {
+                        let bits = rng.next_u64();
+                        for (v, half) in pair.iter_mut().zip([bits as u32, (bits >> 32) as u32]) {
+                            if uniform(half) < drop_fraction {
+                                *v = 0.0;
+                            }
                         }
                     }
-                }
-            }),
+                })
+            }
         }
         out
     }
@@ -119,7 +129,10 @@ mod tests {
         assert!(a.iter().any(|&v| v != 0.5));
         assert_eq!(Noise::Gaussian { std_dev: 0.0 }.corrupt_seeded(x.view(), 1).unwrap(), x);
         for bad in [-0.1, 1.5, f32::NAN, f32::INFINITY] {
-            assert!(matches!(Noise::Gaussian { std_dev: bad }.check(), Err(Error::InvalidParam { .. })));
+            assert!(matches!(
+                Noise::Gaussian { std_dev: bad }.check(),
+                Err(Error::InvalidParam { .. })
+            ));
         }
 
         let m = MASK.corrupt_seeded(x.view(), 1).unwrap();
@@ -154,7 +167,10 @@ mod tests {
         let f = x.t().as_standard_layout().into_owned().reversed_axes(); // same values, F-order
         assert_eq!(f, x);
         for noise in [GAUSSIAN, MASK] {
-            assert_eq!(noise.corrupt_seeded(f.view(), 9).unwrap(), noise.corrupt_seeded(x.view(), 9).unwrap());
+            assert_eq!(
+                noise.corrupt_seeded(f.view(), 9).unwrap(),
+                noise.corrupt_seeded(x.view(), 9).unwrap()
+            );
         }
     }
 }

@@ -8,8 +8,18 @@ use crate::output::plot::{self, Figure};
 use crate::output::report::percent;
 
 /// Fashion-MNIST's ten classes, by label (Xiao et al., 2017).
-pub const FASHION_CLASSES: [&str; 10] =
-    ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+pub const FASHION_CLASSES: [&str; 10] = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+];
 
 /// Fashion-MNIST's name for a class label (the label itself if out of range).
 pub fn fashion_class(label: usize) -> String {
@@ -33,7 +43,10 @@ pub fn fashion_figures(study: &Study) -> Result<Vec<Figure>> {
     let labels: Vec<String> = FASHION_CLASSES.iter().map(|c| c.to_string()).collect();
     let confusion = plot::confusion_heatmap(
         "fashion_confusion_matrix",
-        &format!("Fashion-MNIST, codes → MLP on the test set: accuracy {}", percent(codes.test_accuracy)),
+        &format!(
+            "Fashion-MNIST, codes → MLP on the test set: accuracy {}",
+            percent(codes.test_accuracy)
+        ),
         &codes.confusion.counts,
         &labels,
     )

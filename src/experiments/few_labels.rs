@@ -71,10 +71,24 @@ pub fn few_labels(
         let schedule = train.clone().seed(seed);
         let codes_mlp = config.codes_mlp.clone().train(schedule.clone());
         let test_set = (test_codes.view(), &test.y);
-        codes.push(few_label_accuracy(&codes_mlp, &labelled, labelled_codes.view(), test_set, "codes", observer)?);
+        codes.push(few_label_accuracy(
+            &codes_mlp,
+            &labelled,
+            labelled_codes.view(),
+            test_set,
+            "codes",
+            observer,
+        )?);
         let raw_mlp = config.raw_mlp.clone().train(schedule);
         let test_set = (test.x.view(), &test.y);
-        raw.push(few_label_accuracy(&raw_mlp, &labelled, labelled.data.x.view(), test_set, "pixels", observer)?);
+        raw.push(few_label_accuracy(
+            &raw_mlp,
+            &labelled,
+            labelled.data.x.view(),
+            test_set,
+            "pixels",
+            observer,
+        )?);
     }
     Ok(FewLabels { per_class, seeds: seeds.to_vec(), train: train.clone(), codes, raw })
 }

@@ -7,7 +7,10 @@ use crate::models::finetune::{FineTuneParams, FineTuneResult, FineTuned};
 use crate::models::metrics::accuracy;
 
 /// Fine-tunes the study's classifier on all training images and scores it on the test set.
-pub fn fine_tune_study(study: &Study, params: &FineTuneParams) -> Result<(FineTuned, FineTuneResult)> {
+pub fn fine_tune_study(
+    study: &Study,
+    params: &FineTuneParams,
+) -> Result<(FineTuned, FineTuneResult)> {
     let start = FineTuned::from_study(&study.autoencoder, study.scaler.as_ref(), &study.codes_mlp)?;
     let (train, test) = (&study.data.train, &study.data.test);
     let start_test_accuracy = accuracy(&start.predict(&test.x)?, &test.y)?;
@@ -26,7 +29,11 @@ pub fn fine_tune_study(study: &Study, params: &FineTuneParams) -> Result<(FineTu
 }
 
 /// [`fine_tune_study`]'s result, computed once per (params, study config, library source).
-pub fn fine_tune_study_cached(study: &Study, dir: &std::path::Path, params: &FineTuneParams) -> Result<FineTuneResult> {
+pub fn fine_tune_study_cached(
+    study: &Study,
+    dir: &std::path::Path,
+    params: &FineTuneParams,
+) -> Result<FineTuneResult> {
     crate::output::cache::cached(dir, "finetune", &(params, &study.results.config), || {
         Ok(fine_tune_study(study, params)?.1)
     })

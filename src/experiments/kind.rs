@@ -20,7 +20,8 @@ pub enum KindName {
 
 impl KindName {
     /// Every kind, in the order the book compares them.
-    pub const ALL: [KindName; 4] = [KindName::Vanilla, KindName::Denoising, KindName::Sparse, KindName::Variational];
+    pub const ALL: [KindName; 4] =
+        [KindName::Vanilla, KindName::Denoising, KindName::Sparse, KindName::Variational];
 
     /// The name of `kind`.
     pub fn of(kind: &AutoencoderKind) -> KindName {

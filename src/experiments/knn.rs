@@ -79,7 +79,10 @@ pub fn knn_classify(
         ));
     }
     let neighbours = nearest_neighbours(train, queries, k)?;
-    Ok(neighbours.into_iter().map(|n| vote(&n.iter().map(|&(_, i)| labels[i]).collect::<Vec<u8>>())).collect())
+    Ok(neighbours
+        .into_iter()
+        .map(|n| vote(&n.iter().map(|&(_, i)| labels[i]).collect::<Vec<u8>>()))
+        .collect())
 }
 
 /// The label most frequent among `neighbours` (nearest first); a tie goes to the tied class
@@ -114,7 +117,8 @@ impl<'a> Search<'a> {
 
     /// The k nearest points of every query in `block`.
     fn block(&self, block: ArrayView2<f32>) -> Vec<Vec<(f32, usize)>> {
-        let mut candidates: Vec<Vec<(f32, usize)>> = vec![Vec::with_capacity(self.kept + 1); block.nrows()];
+        let mut candidates: Vec<Vec<(f32, usize)>> =
+            vec![Vec::with_capacity(self.kept + 1); block.nrows()];
         let mut dist = Array2::<f32>::zeros((block.nrows(), POINT_CHUNK.min(self.points.nrows())));
         for (c, chunk) in self.points.axis_chunks_iter(Axis(0), POINT_CHUNK).enumerate() {
             let start = c * POINT_CHUNK;
@@ -146,8 +150,11 @@ impl<'a> Search<'a> {
             }
             _ => false,
         };
-        let nearest =
-            if complete { nearest } else { k_smallest((0..self.points.nrows()).map(distance).collect(), self.k) };
+        let nearest = if complete {
+            nearest
+        } else {
+            k_smallest((0..self.points.nrows()).map(distance).collect(), self.k)
+        };
         nearest.into_iter().map(|(d, i)| (d as f32, i)).collect()
     }
 
@@ -221,7 +228,12 @@ mod tests {
     }
 
     /// (rows, d) numbers from `value`, seeded.
-    fn random(rows: usize, d: usize, stream: u64, value: impl Fn(&mut crate::rng::Rng) -> f32) -> Array2<f32> {
+    fn random(
+        rows: usize,
+        d: usize,
+        stream: u64,
+        value: impl Fn(&mut crate::rng::Rng) -> f32,
+    ) -> Array2<f32> {
         let mut rng = crate::rng::seeded(7, stream);
         Array2::from_shape_simple_fn((rows, d), || value(&mut rng))
     }
@@ -238,8 +250,14 @@ mod tests {
         let train = array![[0.0f32, 0.0], [1.0, 0.0], [0.0, 1.0], [5.0, 5.0], [5.0, 6.0]];
         let labels = array![0u8, 0, 1, 2, 2];
         let queries = array![[0.1f32, 0.1], [4.8, 5.4], [0.1, 0.9]];
-        assert_eq!(knn_classify(train.view(), labels.view(), queries.view(), 1).unwrap(), array![0, 2, 1]);
-        assert_eq!(knn_classify(train.view(), labels.view(), queries.view(), 3).unwrap(), array![0, 2, 0]);
+        assert_eq!(
+            knn_classify(train.view(), labels.view(), queries.view(), 1).unwrap(),
+            array![0, 2, 1]
+        );
+        assert_eq!(
+            knn_classify(train.view(), labels.view(), queries.view(), 3).unwrap(),
+            array![0, 2, 0]
+        );
         assert!(knn_classify(train.view(), labels.view(), queries.view(), 0).is_err());
         assert!(knn_classify(train.view(), labels.view(), queries.view(), 6).is_err());
         assert!(knn_classify(train.view(), labels.slice(s![..4]), queries.view(), 1).is_err());
@@ -256,7 +274,10 @@ mod tests {
             assert_eq!(indices(&found), naive(&points, &queries, k), "k = {k}");
             for (q, near) in queries.rows().into_iter().zip(&found) {
                 let (d, i) = near[0];
-                assert!((d - squared_distance(q, points.row(i)) as f32).abs() < 1e-6, "a true squared distance");
+                assert!(
+                    (d - squared_distance(q, points.row(i)) as f32).abs() < 1e-6,
+                    "a true squared distance"
+                );
             }
         }
     }
@@ -300,7 +321,10 @@ mod tests {
         let points = array![[0.0f32, 0.0], [1.0, 1.0]];
         assert!(nearest_neighbours(points.view(), points.view(), 0).is_err());
         assert!(nearest_neighbours(points.view(), points.view(), 3).is_err());
-        assert_eq!(nearest_neighbours(points.view(), points.view(), 2).unwrap()[1], vec![(0.0, 1), (2.0, 0)]);
+        assert_eq!(
+            nearest_neighbours(points.view(), points.view(), 2).unwrap()[1],
+            vec![(0.0, 1), (2.0, 0)]
+        );
         assert!(nearest_neighbours(points.view(), points.slice(s![.., ..1]), 1).is_err());
     }
 }

@@ -60,7 +60,9 @@ impl Stage<'_> {
             Stage::Classifier { features, labels: Labels::Few { per_class, seed } } => {
                 format!("{features} → MLP, {per_class} labels per class (seed {seed})")
             }
-            Stage::Classifier { features, labels: Labels::Spread } => format!("{features} → MLP, spread labels"),
+            Stage::Classifier { features, labels: Labels::Spread } => {
+                format!("{features} → MLP, spread labels")
+            }
         }
     }
 }
@@ -91,7 +93,11 @@ pub trait Experiment: Sized {
     /// models are watched on the test set, as in the original notebook).
     fn validation(config: &Self::Config) -> usize;
     /// Trains and measures on `data`.
-    fn train(config: &Self::Config, data: &Mnist, observer: &mut Observer<'_>) -> Result<Self::Trained>;
+    fn train(
+        config: &Self::Config,
+        data: &Mnist,
+        observer: &mut Observer<'_>,
+    ) -> Result<Self::Trained>;
     /// The experiment, from what it trained and the data it trained on.
     fn assemble(trained: Self::Trained, data: Mnist) -> Self;
 }
@@ -107,10 +113,16 @@ pub fn run<E: Experiment>(config: &E::Config, observer: &mut Observer<'_>) -> Re
 /// Like [`run`], but reuses what an earlier run with the same config and the same library
 /// source stored in `cache_dir`, and stores a new run there (see [`crate::output::cache`]).
 /// Tests and notebooks share one training this way; a fresh checkout trains for real.
-pub fn run_cached<E: Experiment>(config: &E::Config, cache_dir: &Path, observer: &mut Observer<'_>) -> Result<E> {
+pub fn run_cached<E: Experiment>(
+    config: &E::Config,
+    cache_dir: &Path,
+    observer: &mut Observer<'_>,
+) -> Result<E> {
     E::check(config)?;
     let data = load_data(E::data_dir(config), E::validation(config))?;
-    let trained = crate::output::cache::cached(cache_dir, E::NAME, config, || E::train(config, &data, observer))?;
+    let trained = crate::output::cache::cached(cache_dir, E::NAME, config, || {
+        E::train(config, &data, observer)
+    })?;
     Ok(E::assemble(trained, data))
 }
 
@@ -127,7 +139,8 @@ pub fn load_data(dir: Option<&Path>, validation: usize) -> Result<Mnist> {
 /// Writes `value` as pretty JSON to `path` (atomically): how every experiment records its
 /// results. Returns the path.
 pub fn write_json(path: &Path, value: &impl Serialize) -> Result<PathBuf> {
-    let json = serde_json::to_vec_pretty(value).map_err(|source| Error::Json { path: path.to_path_buf(), source })?;
+    let json = serde_json::to_vec_pretty(value)
+        .map_err(|source| Error::Json { path: path.to_path_buf(), source })?;
     crate::output::write_atomic(path, &json)?;
     Ok(path.to_path_buf())
 }
@@ -140,7 +153,9 @@ pub fn train_autoencoder(
     label: &str,
     observer: &mut Observer<'_>,
 ) -> Result<(Autoencoder, History)> {
-    params.fit(data.train.x.view(), Some(data.watched().x.view()), &mut |e| observer(Stage::Autoencoder(label), e))
+    params.fit(data.train.x.view(), Some(data.watched().x.view()), &mut |e| {
+        observer(Stage::Autoencoder(label), e)
+    })
 }
 
 /// Features of the training, validation and test images for a classifier: an autoencoder's
@@ -163,13 +178,23 @@ impl<'a> Codes<'a> {
         let watched = autoencoder.encode(&data.watched().x)?;
         let test = autoencoder.encode(&data.test.x)?;
         let scaler = if standardize { Some(Standardizer::fit(train.view())?) } else { None };
-        Ok(Codes { train: Cow::Owned(train), watched: Cow::Owned(watched), test: Cow::Owned(test), scaler })
+        Ok(Codes {
+            train: Cow::Owned(train),
+            watched: Cow::Owned(watched),
+            test: Cow::Owned(test),
+            scaler,
+        })
     }
 
     /// The raw pixels as features (nothing to standardise: they are already in [0, 1]).
     pub fn pixels(data: &'a Mnist) -> Codes<'a> {
         let (train, watched, test) = (&data.train.x, &data.watched().x, &data.test.x);
-        Codes { train: Cow::Borrowed(train), watched: Cow::Borrowed(watched), test: Cow::Borrowed(test), scaler: None }
+        Codes {
+            train: Cow::Borrowed(train),
+            watched: Cow::Borrowed(watched),
+            test: Cow::Borrowed(test),
+            scaler: None,
+        }
     }
 
     /// `x` as the MLPs see it: standardised if these codes are.
@@ -179,7 +204,10 @@ impl<'a> Codes<'a> {
 }
 
 /// `x` through `scaler`, if there is one.
-pub fn scaled<'x>(scaler: Option<&Standardizer>, x: &'x Array2<f32>) -> Result<Cow<'x, Array2<f32>>> {
+pub fn scaled<'x>(
+    scaler: Option<&Standardizer>,
+    x: &'x Array2<f32>,
+) -> Result<Cow<'x, Array2<f32>>> {
     Ok(match scaler {
         Some(s) => Cow::Owned(s.transform(x.view())?),
         None => Cow::Borrowed(x),
@@ -260,6 +288,7 @@ pub fn few_label_accuracy<'a>(
     observer: &mut Observer<'_>,
 ) -> Result<f32> {
     let stage = Stage::Classifier { features, labels: labelled.labels() };
-    let fitted = fit_classifier(params, (x, labelled.data.y.view()), None, test_x, stage, observer)?;
+    let fitted =
+        fit_classifier(params, (x, labelled.data.y.view()), None, test_x, stage, observer)?;
     fitted.accuracy(test_y)
 }

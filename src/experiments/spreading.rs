@@ -73,7 +73,11 @@ pub fn spread_labels(
         return Err(Error::param("labelled", bad, format!("must index a row below {n}")));
     }
     if let Some(&bad) = labels.iter().find(|&&l| usize::from(l) >= classes) {
-        return Err(Error::param("labels", bad, format!("must be below the number of classes ({classes})")));
+        return Err(Error::param(
+            "labels",
+            bad,
+            format!("must be below the number of classes ({classes})"),
+        ));
     }
     // The symmetrised graph: i ~ j if either is among the other's k nearest.
     let mut links: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -87,7 +91,8 @@ pub fn spread_labels(
         l.sort_unstable();
         l.dedup();
     }
-    let inv_sqrt_degree: Vec<f32> = links.iter().map(|l| 1.0 / (l.len().max(1) as f32).sqrt()).collect();
+    let inv_sqrt_degree: Vec<f32> =
+        links.iter().map(|l| 1.0 / (l.len().max(1) as f32).sqrt()).collect();
     let mut y = Array2::<f32>::zeros((n, classes));
     for (&i, &label) in labelled.iter().zip(labels) {
         y[[i, usize::from(label)]] = 1.0;

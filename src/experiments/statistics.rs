@@ -30,8 +30,11 @@ impl Summary {
         check_values("values", values)?;
         let n = values.len();
         let mean = values.iter().sum::<f64>() / n as f64;
-        let sd =
-            if n > 1 { (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt() } else { 0.0 };
+        let sd = if n > 1 {
+            (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+        } else {
+            0.0
+        };
         Ok(Summary { mean, sd, n })
     }
 }
@@ -76,10 +79,18 @@ impl PairedDifference {
         check_values("a", a)?;
         check_values("b", b)?;
         if a.len() != b.len() {
-            return Err(Error::shape("paired difference", format!("{} values of B", a.len()), b.len().to_string()));
+            return Err(Error::shape(
+                "paired difference",
+                format!("{} values of B", a.len()),
+                b.len().to_string(),
+            ));
         }
         if a.len() < 2 {
-            return Err(Error::param("seeds", a.len(), "a confidence interval needs at least 2 seeds (try 5)"));
+            return Err(Error::param(
+                "seeds",
+                a.len(),
+                "a confidence interval needs at least 2 seeds (try 5)",
+            ));
         }
         let differences: Vec<f64> = a.iter().zip(b).map(|(a, b)| a - b).collect();
         let Summary { mean, sd, n } = Summary::of(&differences)?;
@@ -113,7 +124,9 @@ impl PairedDifference {
         match self.comparison() {
             Comparison::AHigher => format!("{a} beats {b}"),
             Comparison::BHigher => format!("{b} beats {a}"),
-            Comparison::NoMeasurableDifference => format!("no measurable difference at {} seeds", self.n),
+            Comparison::NoMeasurableDifference => {
+                format!("no measurable difference at {} seeds", self.n)
+            }
         }
     }
 }

@@ -34,7 +34,11 @@ impl FineTuned {
     /// The study's classifier as one network: `autoencoder`'s encoder, then `head` (trained on
     /// standardised codes) with the standardisation `scaler` folded into its first layer:
     /// `((c − m) / s)·W + b = c·(W / s) + (b − (m / s)·W)`.
-    pub fn from_study(autoencoder: &Autoencoder, scaler: Option<&Standardizer>, head: &Mlp) -> Result<FineTuned> {
+    pub fn from_study(
+        autoencoder: &Autoencoder,
+        scaler: Option<&Standardizer>,
+        head: &Mlp,
+    ) -> Result<FineTuned> {
         let mut head = head.stack.clone();
         if head.inputs() != autoencoder.latent() {
             return Err(Error::shape(
@@ -58,7 +62,10 @@ impl FineTuned {
             let shift = scaler.mean.dot(&*w); // (m / s)·W, with W already divided by s
             first.dense.b -= &shift;
         }
-        Ok(FineTuned { encoder: autoencoder.encoder.clone(), head: Stack::from_layers(head.layers) })
+        Ok(FineTuned {
+            encoder: autoencoder.encoder.clone(),
+            head: Stack::from_layers(head.layers),
+        })
     }
 
     /// The most likely class of every image x (n, 784) → (n).
@@ -79,13 +86,19 @@ impl FineTuned {
 }
 
 impl Trainable for FineTuned {
-    fn train_step(&mut self, x: ArrayView2<f32>, labels: Option<ArrayView1<u8>>, _rng: &mut Rng) -> Result<BatchStats> {
+    fn train_step(
+        &mut self,
+        x: ArrayView2<f32>,
+        labels: Option<ArrayView1<u8>>,
+        _rng: &mut Rng,
+    ) -> Result<BatchStats> {
         let labels = labels.ok_or(Error::MissingLabels { context: "fine-tuning" })?;
         let code = self.encoder.forward_train(x);
         self.head.forward_train(code);
         let stats = classification_loss(&mut self.head, labels);
         // The head's input gradient is the code's gradient: the labels reach the encoder.
-        let grad_code = self.head.backward(self.encoder.output(), true).expect("asked for the input gradient");
+        let grad_code =
+            self.head.backward(self.encoder.output(), true).expect("asked for the input gradient");
         self.encoder.output_and_grad().1.assign(&grad_code);
         self.encoder.backward(x, false);
         Ok(stats)
@@ -98,7 +111,9 @@ impl Trainable for FineTuned {
     }
 
     fn evaluate(&self, data: Split<'_>) -> Result<Evaluation> {
-        let labels = data.labels.ok_or(Error::MissingLabels { context: "the accuracy of a fine-tuned model" })?;
+        let labels = data
+            .labels
+            .ok_or(Error::MissingLabels { context: "the accuracy of a fine-tuned model" })?;
         let logits = self.head.predict(self.encoder.predict(data.x)?.view())?;
         Ok(classification_evaluation(logits.view(), labels))
     }
@@ -134,7 +149,11 @@ impl FineTuneParams {
     /// Checks the schedule before any training.
     pub fn check(&self) -> Result<()> {
         if self.stages.is_empty() {
-            return Err(Error::param("stages", "[]", "give at least one (epochs, learning rate) stage"));
+            return Err(Error::param(
+                "stages",
+                "[]",
+                "give at least one (epochs, learning rate) stage",
+            ));
         }
         for &(epochs, lr) in &self.stages {
             self.train.clone().epochs(epochs).learning_rate(lr).check()?;
@@ -161,19 +180,30 @@ impl FineTuneParams {
         let mut history = History::default();
         for (stage, &(epochs, lr)) in self.stages.iter().enumerate() {
             // Each stage reshuffles with its own seed, so no two stages see the same batches.
-            let params =
-                self.train.clone().epochs(epochs).learning_rate(lr).seed(self.train.seed.wrapping_add(stage as u64));
+            let params = self
+                .train
+                .clone()
+                .epochs(epochs)
+                .learning_rate(lr)
+                .seed(self.train.seed.wrapping_add(stage as u64));
             let done = history.epochs.len();
             let valid = valid.map(|v| Split::labelled(&v.x, &v.y));
             let mut renumber = |event: Event<'_>| match event {
-                Event::Epoch(r) => {
-                    observer(Event::Epoch(&crate::train::EpochRecord { epoch: r.epoch + done, ..r.clone() }))
-                }
+                Event::Epoch(r) => observer(Event::Epoch(&crate::train::EpochRecord {
+                    epoch: r.epoch + done,
+                    ..r.clone()
+                })),
                 Event::Batch { epoch, done: d, total, running_loss } => {
                     observer(Event::Batch { epoch: epoch + done, done: d, total, running_loss })
                 }
             };
-            let part = train::fit(&mut model, Split::labelled(&train.x, &train.y), valid, &params, &mut renumber)?;
+            let part = train::fit(
+                &mut model,
+                Split::labelled(&train.x, &train.y),
+                valid,
+                &params,
+                &mut renumber,
+            )?;
             history.epochs.extend(part.epochs.into_iter().map(|mut r| {
                 r.epoch += done;
                 r
@@ -213,12 +243,15 @@ mod tests {
 
     #[test]
     fn folding_the_scaler_into_the_head_keeps_every_prediction() {
-        let ae = AutoencoderParams { inputs: 6, hidden: vec![5], latent: 4, ..Default::default() }.build().unwrap();
+        let ae = AutoencoderParams { inputs: 6, hidden: vec![5], latent: 4, ..Default::default() }
+            .build()
+            .unwrap();
         let x = Array2::from_shape_fn((30, 6), |(i, j)| ((i * 5 + j * 7) % 13) as f32 / 12.0);
         let codes = ae.encode(&x).unwrap();
         let scaler = Standardizer::fit(codes.view()).unwrap();
         let head = MlpParams::default().hidden(vec![3]).build(4).unwrap();
-        let logits_study = head.stack.predict(scaler.transform(codes.view()).unwrap().view()).unwrap();
+        let logits_study =
+            head.stack.predict(scaler.transform(codes.view()).unwrap().view()).unwrap();
         let tuned = FineTuned::from_study(&ae, Some(&scaler), &head).unwrap();
         let logits_folded = tuned.head.predict(codes.view()).unwrap();
         for (a, b) in logits_folded.iter().zip(&logits_study) {

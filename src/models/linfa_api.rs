@@ -87,7 +87,8 @@ impl<D: Data<Elem = f32>, T> Fit<ArrayBase<D, Ix2>, T, Error> for AeValidParams 
     type Object = Autoencoder;
 
     fn fit(&self, dataset: &DatasetBase<ArrayBase<D, Ix2>, T>) -> Result<Autoencoder> {
-        let (autoencoder, _history) = self.0.fit(dataset.records.view(), None, &mut crate::train::silent)?;
+        let (autoencoder, _history) =
+            self.0.fit(dataset.records.view(), None, &mut crate::train::silent)?;
         Ok(autoencoder)
     }
 }
@@ -102,10 +103,14 @@ impl<D: Data<Elem = f32>> Transformer<&ArrayBase<D, Ix2>, Result<Array2<f32>>> f
 /// A dataset of images → the dataset of their codes, with the same labels: what
 /// `Pca::transform` does, so every linfa model that trains on PCA features trains on codes too.
 /// Unlike `Pca`, a wrong number of columns is an error rather than a panic.
-impl<D: Data<Elem = f32>, T> Transformer<DatasetBase<ArrayBase<D, Ix2>, T>, Result<DatasetBase<Array2<f32>, T>>>
+impl<D: Data<Elem = f32>, T>
+    Transformer<DatasetBase<ArrayBase<D, Ix2>, T>, Result<DatasetBase<Array2<f32>, T>>>
     for Autoencoder
 {
-    fn transform(&self, dataset: DatasetBase<ArrayBase<D, Ix2>, T>) -> Result<DatasetBase<Array2<f32>, T>> {
+    fn transform(
+        &self,
+        dataset: DatasetBase<ArrayBase<D, Ix2>, T>,
+    ) -> Result<DatasetBase<Array2<f32>, T>> {
         let codes = self.encode(dataset.records.view())?;
         Ok(DatasetBase::new(codes, dataset.targets).with_weights(dataset.weights))
     }
@@ -114,8 +119,13 @@ impl<D: Data<Elem = f32>, T> Transformer<DatasetBase<ArrayBase<D, Ix2>, T>, Resu
 /// The same on a dataset of f64 images, the precision linfa's PCA and logistic regression
 /// work in: the records are narrowed to f32 for the network and the codes widened back, so
 /// one f64 dataset feeds `Pca` and the autoencoder alike.
-impl<T> Transformer<DatasetBase<Array2<f64>, T>, Result<DatasetBase<Array2<f64>, T>>> for Autoencoder {
-    fn transform(&self, dataset: DatasetBase<Array2<f64>, T>) -> Result<DatasetBase<Array2<f64>, T>> {
+impl<T> Transformer<DatasetBase<Array2<f64>, T>, Result<DatasetBase<Array2<f64>, T>>>
+    for Autoencoder
+{
+    fn transform(
+        &self,
+        dataset: DatasetBase<Array2<f64>, T>,
+    ) -> Result<DatasetBase<Array2<f64>, T>> {
         let codes = self.encode(&dataset.records.mapv(|v| v as f32))?;
         Ok(DatasetBase::new(codes.mapv(f64::from), dataset.targets).with_weights(dataset.weights))
     }
@@ -174,14 +184,22 @@ mod tests {
         let bad = AeParams::new(AutoencoderParams { inputs: 6, latent: 0, ..Default::default() });
         assert!(matches!(bad.fit(&data), Err(Error::InvalidParam { name: "latent", .. })));
         let train = TrainParams::default().epochs(2).batch_size(8);
-        let good =
-            AeParams::new(AutoencoderParams { inputs: 6, hidden: vec![5], latent: 3, train, ..Default::default() });
+        let good = AeParams::new(AutoencoderParams {
+            inputs: 6,
+            hidden: vec![5],
+            latent: 3,
+            train,
+            ..Default::default()
+        });
         let ae: Autoencoder = good.fit(&data).unwrap();
         let codes = ae.transform(data.clone()).unwrap();
         assert_eq!(codes.records.dim(), (40, 3));
         assert_eq!(codes.targets, data.targets, "labels pass through untouched");
         assert_eq!(codes.records, ae.encode(&data.records).unwrap());
-        assert_eq!(ae.inverse_transform(&codes.records).unwrap(), ae.reconstruct(&data.records).unwrap());
+        assert_eq!(
+            ae.inverse_transform(&codes.records).unwrap(),
+            ae.reconstruct(&data.records).unwrap()
+        );
         // A dataset of the wrong width is an error, not a panic.
         let wrong = linfa::Dataset::new(Array2::<f32>::zeros((2, 5)), Array1::<usize>::zeros(2));
         assert!(matches!(ae.transform(wrong), Err(Error::Shape { .. })));
@@ -190,14 +208,18 @@ mod tests {
     #[test]
     fn linfa_predict_and_confusion_matrix_agree_with_the_mlp() {
         let data = toy();
-        let params = MlpParams::default().hidden(vec![4]).train(TrainParams::default().epochs(3).batch_size(8));
-        let (mlp, _) = params.fit(data.x.view(), data.y.view(), None, &mut crate::train::silent).unwrap();
+        let params = MlpParams::default()
+            .hidden(vec![4])
+            .train(TrainParams::default().epochs(3).batch_size(8));
+        let (mlp, _) =
+            params.fit(data.x.view(), data.y.view(), None, &mut crate::train::silent).unwrap();
         let linfa_data = to_linfa(&data);
         let predicted: Array1<usize> = Predict::predict(&mlp, &linfa_data);
         let ours = mlp.predict(&data.x).unwrap().mapv(usize::from);
         assert_eq!(predicted, ours);
         let cm = predicted.confusion_matrix(&linfa_data).unwrap();
-        let acc = crate::models::metrics::accuracy(&mlp.predict(&data.x).unwrap(), &data.y).unwrap();
+        let acc =
+            crate::models::metrics::accuracy(&mlp.predict(&data.x).unwrap(), &data.y).unwrap();
         assert!((cm.accuracy() - acc).abs() < 1e-6);
     }
 }

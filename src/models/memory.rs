@@ -20,7 +20,9 @@ pub fn training_bytes(widths: &[&[usize]], batch_size: usize) -> Option<u64> {
             let (inputs, outputs) = (pair[0] as u64, pair[1] as u64);
             let parameters = inputs.checked_mul(outputs)?.checked_add(outputs)?;
             let activations = (batch_size as u64).checked_mul(outputs)?;
-            floats = floats.checked_add(parameters.checked_mul(4)?)?.checked_add(activations.checked_mul(2)?)?;
+            floats = floats
+                .checked_add(parameters.checked_mul(4)?)?
+                .checked_add(activations.checked_mul(2)?)?;
         }
     }
     floats.checked_mul(std::mem::size_of::<f32>() as u64)
@@ -29,7 +31,11 @@ pub fn training_bytes(widths: &[&[usize]], batch_size: usize) -> Option<u64> {
 /// Refuses stacks whose [`training_bytes`] exceed [`MEMORY_LIMIT`], before anything is
 /// allocated. The error names `batch_size` if a batch of one would fit, else `widest`: the
 /// setting (name, value, what to try instead) that makes the layers too large.
-pub fn check_memory(widths: &[&[usize]], batch_size: usize, widest: (&'static str, String, &str)) -> Result<()> {
+pub fn check_memory(
+    widths: &[&[usize]],
+    batch_size: usize,
+    widest: (&'static str, String, &str),
+) -> Result<()> {
     let gib = |bytes: u64| format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64);
     let needed = training_bytes(widths, batch_size);
     if needed.is_some_and(|bytes| bytes <= MEMORY_LIMIT) {
@@ -37,7 +43,9 @@ pub fn check_memory(widths: &[&[usize]], batch_size: usize, widest: (&'static st
     }
     let needed = needed.map_or_else(|| "more bytes than 64 bits can count".to_string(), gib);
     let (name, value, fix) = match training_bytes(widths, 1) {
-        Some(bytes) if bytes <= MEMORY_LIMIT => ("batch_size", batch_size.to_string(), "smaller batches"),
+        Some(bytes) if bytes <= MEMORY_LIMIT => {
+            ("batch_size", batch_size.to_string(), "smaller batches")
+        }
         _ => widest,
     };
     Err(Error::param(

@@ -8,7 +8,9 @@ use crate::models::memory;
 use crate::nn::loss::softmax_cross_entropy;
 use crate::nn::{Activation, Init, Param, Stack};
 use crate::rng::{self, Rng};
-use crate::train::{self, setters, BatchStats, Evaluation, Event, History, Split, TrainParams, Trainable};
+use crate::train::{
+    self, setters, BatchStats, Evaluation, Event, History, Split, TrainParams, Trainable,
+};
 
 /// Stream of the seed used for weight initialisation.
 const INIT_STREAM: u64 = 20;
@@ -58,10 +60,18 @@ impl MlpParams {
     /// [`Self::build`], which knows the number of inputs).
     pub fn check(&self) -> Result<()> {
         if self.classes < 2 {
-            return Err(Error::param("classes", self.classes, "a classifier needs at least 2 classes"));
+            return Err(Error::param(
+                "classes",
+                self.classes,
+                "a classifier needs at least 2 classes",
+            ));
         }
         if let Some(pos) = self.hidden.iter().position(|&h| h == 0) {
-            return Err(Error::param("hidden", format!("{:?}", self.hidden), format!("layer {} has width 0", pos + 1)));
+            return Err(Error::param(
+                "hidden",
+                format!("{:?}", self.hidden),
+                format!("layer {} has width 0", pos + 1),
+            ));
         }
         self.train.check()
     }
@@ -70,25 +80,47 @@ impl MlpParams {
     pub fn build(&self, inputs: usize) -> Result<Mlp> {
         self.check()?;
         if inputs == 0 {
-            return Err(Error::param("inputs", 0, "the classifier needs at least one input feature"));
+            return Err(Error::param(
+                "inputs",
+                0,
+                "the classifier needs at least one input feature",
+            ));
         }
         self.check_memory(inputs)?;
-        let mut layers: Vec<(usize, Activation)> = self.hidden.iter().map(|&h| (h, self.activation)).collect();
+        let mut layers: Vec<(usize, Activation)> =
+            self.hidden.iter().map(|&h| (h, self.activation)).collect();
         // The last layer emits logits; softmax is fused into the loss (and applied by predict_proba).
         layers.push((self.classes, Activation::Identity));
-        Ok(Mlp { stack: Stack::new(inputs, &layers, self.init, &mut rng::seeded(self.train.seed, INIT_STREAM)) })
+        Ok(Mlp {
+            stack: Stack::new(
+                inputs,
+                &layers,
+                self.init,
+                &mut rng::seeded(self.train.seed, INIT_STREAM),
+            ),
+        })
     }
 
     /// Refuses a network for `inputs` features whose training would not fit in
     /// [`memory::MEMORY_LIMIT`], naming the setting to shrink.
     fn check_memory(&self, inputs: usize) -> Result<()> {
-        let widths: Vec<usize> =
-            std::iter::once(inputs).chain(self.hidden.iter().copied()).chain([self.classes]).collect();
+        let widths: Vec<usize> = std::iter::once(inputs)
+            .chain(self.hidden.iter().copied())
+            .chain([self.classes])
+            .collect();
         let widest_hidden = self.hidden.iter().copied().max().unwrap_or(0);
         let widest = if widest_hidden >= inputs.max(self.classes) {
-            ("hidden", format!("{:?}", self.hidden), "narrower hidden layers (the original uses [128, 64])")
+            (
+                "hidden",
+                format!("{:?}", self.hidden),
+                "narrower hidden layers (the original uses [128, 64])",
+            )
         } else if inputs >= self.classes {
-            ("inputs", inputs.to_string(), "fewer input features (a code of 32, or MNIST's 784 pixels)")
+            (
+                "inputs",
+                inputs.to_string(),
+                "fewer input features (a code of 32, or MNIST's 784 pixels)",
+            )
         } else {
             ("classes", self.classes.to_string(), "fewer classes (MNIST has 10)")
         };
@@ -111,7 +143,8 @@ impl MlpParams {
             model.check_labels(vy)?;
         }
         let valid = valid.map(|(x, y)| Split { x, labels: Some(y) });
-        let history = train::fit(&mut model, Split { x, labels: Some(y) }, valid, &self.train, observer)?;
+        let history =
+            train::fit(&mut model, Split { x, labels: Some(y) }, valid, &self.train, observer)?;
         Ok((model, history))
     }
 }
@@ -144,9 +177,11 @@ impl Mlp {
 
     fn check_labels(&self, y: ArrayView1<u8>) -> Result<()> {
         match y.iter().find(|&&l| usize::from(l) >= self.classes()) {
-            Some(&l) => {
-                Err(Error::param("labels", l, format!("must be below the number of classes ({})", self.classes())))
-            }
+            Some(&l) => Err(Error::param(
+                "labels",
+                l,
+                format!("must be below the number of classes ({})", self.classes()),
+            )),
             None => Ok(()),
         }
     }
@@ -177,7 +212,10 @@ pub(crate) fn classification_loss(head: &mut Stack, labels: ArrayView1<u8>) -> B
 }
 
 /// Loss and accuracy of a classifier's logits (n, classes) against `labels` (n).
-pub(crate) fn classification_evaluation(logits: ArrayView2<f32>, labels: ArrayView1<u8>) -> Evaluation {
+pub(crate) fn classification_evaluation(
+    logits: ArrayView2<f32>,
+    labels: ArrayView1<u8>,
+) -> Evaluation {
     Evaluation {
         loss: softmax_cross_entropy(logits, labels, None),
         accuracy: Some(count_correct(logits, labels) as f32 / labels.len().max(1) as f32),
@@ -190,7 +228,12 @@ fn count_correct(logits: ArrayView2<f32>, labels: ArrayView1<u8>) -> usize {
 }
 
 impl Trainable for Mlp {
-    fn train_step(&mut self, x: ArrayView2<f32>, labels: Option<ArrayView1<u8>>, _rng: &mut Rng) -> Result<BatchStats> {
+    fn train_step(
+        &mut self,
+        x: ArrayView2<f32>,
+        labels: Option<ArrayView1<u8>>,
+        _rng: &mut Rng,
+    ) -> Result<BatchStats> {
         let labels = labels.ok_or(Error::MissingLabels { context: "training a classifier" })?;
         self.stack.forward_train(x);
         let stats = classification_loss(&mut self.stack, labels);
@@ -203,7 +246,8 @@ impl Trainable for Mlp {
     }
 
     fn evaluate(&self, data: Split<'_>) -> Result<Evaluation> {
-        let labels = data.labels.ok_or(Error::MissingLabels { context: "the accuracy of a classifier" })?;
+        let labels =
+            data.labels.ok_or(Error::MissingLabels { context: "the accuracy of a classifier" })?;
         self.check_labels(labels)?;
         Ok(classification_evaluation(self.stack.predict(data.x)?.view(), labels))
     }
@@ -216,7 +260,10 @@ mod tests {
     #[test]
     fn a_network_too_large_to_train_is_refused_before_anything_is_allocated() {
         let err = MlpParams::default().hidden(vec![128, 1 << 30]).build(32).unwrap_err();
-        assert!(matches!(&err, Error::InvalidParam { name: "hidden", reason, .. } if reason.contains("GiB")), "{err}");
+        assert!(
+            matches!(&err, Error::InvalidParam { name: "hidden", reason, .. } if reason.contains("GiB")),
+            "{err}"
+        );
         let err = MlpParams::default().build(1 << 31).unwrap_err();
         assert!(matches!(err, Error::InvalidParam { name: "inputs", .. }), "{err}");
         MlpParams::raw_pixels().build(784).unwrap();

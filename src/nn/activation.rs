@@ -43,13 +43,17 @@ impl Activation {
         match self {
             Activation::Identity => {}
             // ReLU passes the gradient where it was active, and blocks it elsewhere.
-            Activation::Relu => Zip::from(&mut grad).and(&y).for_each(|g, &y| *g = if y > 0.0 { *g } else { 0.0 }),
-            // σ'(z) = σ(z)(1 − σ(z)) = y(1 − y).
-            Activation::Sigmoid => {
-                Zip::from(&mut grad).and(&y).for_each(|g, &y| *g = flush_subnormal(*g * y * (1.0 - y)))
+            Activation::Relu => {
+                Zip::from(&mut grad).and(&y).for_each(|g, &y| *g = if y > 0.0 { *g } else { 0.0 })
             }
+            // σ'(z) = σ(z)(1 − σ(z)) = y(1 − y).
+            Activation::Sigmoid => Zip::from(&mut grad)
+                .and(&y)
+                .for_each(|g, &y| *g = flush_subnormal(*g * y * (1.0 - y))),
             // tanh'(z) = 1 − tanh²(z) = 1 − y².
-            Activation::Tanh => Zip::from(&mut grad).and(&y).for_each(|g, &y| *g = flush_subnormal(*g * (1.0 - y * y))),
+            Activation::Tanh => Zip::from(&mut grad)
+                .and(&y)
+                .for_each(|g, &y| *g = flush_subnormal(*g * (1.0 - y * y))),
             // Softmax mixes a row: dL/dz_i = y_i (dL/dy_i − Σ_j y_j dL/dy_j).
             Activation::Softmax => Zip::from(grad.rows_mut()).and(y.rows()).for_each(|mut g, y| {
                 let dot: f32 = g.iter().zip(y).map(|(g, y)| g * y).sum();
@@ -65,7 +69,9 @@ impl Activation {
         // One loop per activation, with `f` inlined into it: calling a function pointer for
         // each element would cost a call apiece and keep the loop from being vectorised.
         fn sweep(mut z: ArrayViewMut2<f32>, b: ArrayView1<f32>, f: impl Fn(f32) -> f32) {
-            z.rows_mut().into_iter().for_each(|mut row| row.zip_mut_with(&b, |z, &b| *z = f(*z + b)));
+            z.rows_mut()
+                .into_iter()
+                .for_each(|mut row| row.zip_mut_with(&b, |z, &b| *z = f(*z + b)));
         }
         match self {
             Activation::Identity => sweep(z, b, |z| z),

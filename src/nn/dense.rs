@@ -63,7 +63,12 @@ impl Dense {
     // ANCHOR: forward_activated
     /// Forward pass followed by an activation, with the bias and the activation applied in
     /// one sweep over the output (one pass over memory instead of two).
-    pub fn forward_activated_into(&self, x: ArrayView2<f32>, mut out: ArrayViewMut2<f32>, activation: Activation) {
+    pub fn forward_activated_into(
+        &self,
+        x: ArrayView2<f32>,
+        mut out: ArrayViewMut2<f32>,
+        activation: Activation,
+    ) {
         general_mat_mul(1.0, &x, &self.w, 0.0, &mut out);
         activation.forward_with_bias(out, self.b.view());
     }
@@ -76,9 +81,15 @@ impl Dense {
     ///
     /// The first layer of a network needs no dL/dx (nothing learns below it); skipping that
     /// product saves about a sixth of an epoch's work in the autoencoder.
-    pub fn backward(&mut self, x: ArrayView2<f32>, grad_z: ArrayView2<f32>, grad_x: Option<ArrayViewMut2<f32>>) {
+    pub fn backward(
+        &mut self,
+        x: ArrayView2<f32>,
+        grad_z: ArrayView2<f32>,
+        grad_x: Option<ArrayViewMut2<f32>>,
+    ) {
         // Moved out and back (no copy), so `backward_into` can read the weights meanwhile.
-        let (mut grad_w, mut grad_b) = (std::mem::take(&mut self.grad_w), std::mem::take(&mut self.grad_b));
+        let (mut grad_w, mut grad_b) =
+            (std::mem::take(&mut self.grad_w), std::mem::take(&mut self.grad_b));
         self.backward_into(x, grad_z, &mut grad_w, &mut grad_b, grad_x);
         (self.grad_w, self.grad_b) = (grad_w, grad_b);
     }

@@ -25,7 +25,8 @@ pub fn init() {
 mod imp {
     pub fn backend() -> String {
         #[cfg(target_arch = "x86_64")]
-        let kernels = if cfg!(feature = "avx512") && std::arch::is_x86_feature_detected!("avx512f") {
+        let kernels = if cfg!(feature = "avx512") && std::arch::is_x86_feature_detected!("avx512f")
+        {
             "AVX-512"
         } else if std::arch::is_x86_feature_detected!("fma") {
             "AVX2+FMA"
@@ -61,10 +62,13 @@ mod imp {
         // SAFETY: a plain getter of OpenBLAS's global setting.
         let threads = unsafe { openblas_get_num_threads() };
         let core = corename();
-        let mut line = format!("openblas build: OpenBLAS, {core} kernels, {threads} thread(s) per GEMM");
+        let mut line =
+            format!("openblas build: OpenBLAS, {core} kernels, {threads} thread(s) per GEMM");
         #[cfg(target_arch = "x86_64")]
         if core == "Prescott" && std::arch::is_x86_feature_detected!("avx512f") {
-            line.push_str(" — did not recognise this AVX-512 CPU: run with OPENBLAS_CORETYPE=SkylakeX");
+            line.push_str(
+                " — did not recognise this AVX-512 CPU: run with OPENBLAS_CORETYPE=SkylakeX",
+            );
         }
         line
     }
@@ -102,7 +106,10 @@ mod tests {
         general_mat_mul(1.0, &a_rows.t(), &b_rows, 0.0, &mut c);
         for ((i, j), &v) in c.indexed_iter() {
             let expected: f32 = (0..24).map(|k| a_rows[[k, i]] * b_rows[[k, j]]).sum();
-            assert!((v - expected).abs() <= 1e-4 * expected.abs().max(1.0), "({i}, {j}): {v} vs {expected}");
+            assert!(
+                (v - expected).abs() <= 1e-4 * expected.abs().max(1.0),
+                "({i}, {j}): {v} vs {expected}"
+            );
         }
     }
 }

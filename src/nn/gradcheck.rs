@@ -24,14 +24,22 @@ pub struct GradCheck {
 }
 
 /// `(loss(θ + h) − loss(θ − h)) / 2h` at `theta`, in `f64`: the numeric dL/dθ.
-pub fn central_difference(theta: f32, h: f32, mut loss: impl FnMut(f32) -> Result<f64>) -> Result<f32> {
+pub fn central_difference(
+    theta: f32,
+    h: f32,
+    mut loss: impl FnMut(f32) -> Result<f64>,
+) -> Result<f32> {
     let plus = loss(theta + h)?;
     let minus = loss(theta - h)?;
     Ok(((plus - minus) / (2.0 * f64::from(h))) as f32)
 }
 
 /// The numeric gradient of `loss` at every entry of `x`, by [`central_difference`].
-pub fn numeric_gradient(x: &Array2<f32>, h: f32, loss: impl Fn(&Array2<f32>) -> f64) -> Array2<f32> {
+pub fn numeric_gradient(
+    x: &Array2<f32>,
+    h: f32,
+    loss: impl Fn(&Array2<f32>) -> f64,
+) -> Array2<f32> {
     let mut probe = x.clone();
     Array2::from_shape_fn(x.raw_dim(), |idx| {
         let theta = x[idx];

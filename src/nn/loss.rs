@@ -24,7 +24,12 @@ pub enum ReconstructionLoss {
 
 impl ReconstructionLoss {
     /// The loss of `pred` against `target` (both (batch, features)), and its gradient if asked.
-    pub fn compute(self, pred: ArrayView2<f32>, target: ArrayView2<f32>, grad: Option<ArrayViewMut2<f32>>) -> f32 {
+    pub fn compute(
+        self,
+        pred: ArrayView2<f32>,
+        target: ArrayView2<f32>,
+        grad: Option<ArrayViewMut2<f32>>,
+    ) -> f32 {
         match self {
             ReconstructionLoss::Mse => mse(pred, target, grad),
             ReconstructionLoss::Bce => bce(pred, target, grad),
@@ -44,7 +49,11 @@ impl ReconstructionLoss {
 ///
 /// That is Keras' `mse` (mean over the D features, then over the B rows of the batch).
 /// Gradient: `dL/dp = 2 (p − t) / (B·D)`.
-pub fn mse(pred: ArrayView2<f32>, target: ArrayView2<f32>, grad: Option<ArrayViewMut2<f32>>) -> f32 {
+pub fn mse(
+    pred: ArrayView2<f32>,
+    target: ArrayView2<f32>,
+    grad: Option<ArrayViewMut2<f32>>,
+) -> f32 {
     let n = pred.len().max(1) as f32;
     // `move`: n is copied into the closure, so the compiler knows no store changes it and
     // vectorises the loop over the elements.
@@ -61,13 +70,20 @@ pub fn mse(pred: ArrayView2<f32>, target: ArrayView2<f32>, grad: Option<ArrayVie
 /// Gradient: `dL/dp = (p − t) / (p (1 − p)) / (B·D)` (zero where the clip is active). The
 /// logarithms are [`math::ln`]'s, which vectorise: the C library's, one call per pixel, were a
 /// fifth of a VAE's epoch. A NaN probability gives a NaN loss, so a diverged network shows.
-pub fn bce(prob: ArrayView2<f32>, target: ArrayView2<f32>, grad: Option<ArrayViewMut2<f32>>) -> f32 {
+pub fn bce(
+    prob: ArrayView2<f32>,
+    target: ArrayView2<f32>,
+    grad: Option<ArrayViewMut2<f32>>,
+) -> f32 {
     let n = prob.len().max(1) as f32;
     let sum = by_row_blocks(prob, target, grad, move |p, t| {
         let q = p.clamp(BCE_EPS, 1.0 - BCE_EPS);
         let term = -(t * math::ln(q) + (1.0 - t) * math::ln(1.0 - q));
-        let grad =
-            if (BCE_EPS..=1.0 - BCE_EPS).contains(&p) { flush_subnormal((p - t) / (p * (1.0 - p) * n)) } else { 0.0 };
+        let grad = if (BCE_EPS..=1.0 - BCE_EPS).contains(&p) {
+            flush_subnormal((p - t) / (p * (1.0 - p) * n))
+        } else {
+            0.0
+        };
         (if p.is_nan() { f32::NAN } else { term }, grad)
     });
     (sum / f64::from(n)) as f32
@@ -82,7 +98,11 @@ pub fn bce(prob: ArrayView2<f32>, target: ArrayView2<f32>, grad: Option<ArrayVie
 /// famously simple `dL/dz = (softmax(z) − onehot(label)) / B`.
 ///
 /// logits: (batch, classes); labels: (batch), each `< classes` (checked by the caller).
-pub fn softmax_cross_entropy(logits: ArrayView2<f32>, labels: ArrayView1<u8>, grad: Option<ArrayViewMut2<f32>>) -> f32 {
+pub fn softmax_cross_entropy(
+    logits: ArrayView2<f32>,
+    labels: ArrayView1<u8>,
+    grad: Option<ArrayViewMut2<f32>>,
+) -> f32 {
     let batch = logits.nrows().max(1) as f32;
     let mut sum = 0.0f64;
     let mut grad = grad;
@@ -93,7 +113,9 @@ pub fn softmax_cross_entropy(logits: ArrayView2<f32>, labels: ArrayView1<u8>, gr
         sum += f64::from(log_sum_exp - z[label as usize]);
         if let Some(grad) = grad.as_mut() {
             let mut g = grad.row_mut(i);
-            Zip::from(&mut g).and(&z).for_each(|g, &v| *g = flush_subnormal((v - max).exp() / exp_sum / batch));
+            Zip::from(&mut g)
+                .and(&z)
+                .for_each(|g, &v| *g = flush_subnormal((v - max).exp() / exp_sum / batch));
             g[label as usize] -= 1.0 / batch;
         }
     }
@@ -119,9 +141,15 @@ fn by_row_blocks(
         Some(grad) => grad.axis_chunks_iter_mut(Axis(0), rows).map(Some).collect(),
         None => (0..blocks).map(|_| None).collect(),
     };
-    let work: Vec<_> =
-        pred.axis_chunks_iter(Axis(0), rows).zip(target.axis_chunks_iter(Axis(0), rows)).zip(grads).collect();
-    in_parallel(work, |((pred, target), grad)| row_sums(pred, target, grad, &f)).iter().flatten().sum()
+    let work: Vec<_> = pred
+        .axis_chunks_iter(Axis(0), rows)
+        .zip(target.axis_chunks_iter(Axis(0), rows))
+        .zip(grads)
+        .collect();
+    in_parallel(work, |((pred, target), grad)| row_sums(pred, target, grad, &f))
+        .iter()
+        .flatten()
+        .sum()
 }
 
 /// Σ of the terms `f` gives over each row of two arrays of the same shape, in f64, one sum
@@ -162,7 +190,12 @@ fn row_sums(
 /// eight running sums add the buffer up. With one sum, every addition would wait for the
 /// previous (four cycles each); eight independent ones overlap and vectorise, which made the
 /// MSE of a batch several times faster. Only the order of the f64 additions changes.
-fn sum_row(a: &[f32], b: &[f32], grad: Option<&mut [f32]>, f: impl Fn(f32, f32) -> (f32, f32)) -> f64 {
+fn sum_row(
+    a: &[f32],
+    b: &[f32],
+    grad: Option<&mut [f32]>,
+    f: impl Fn(f32, f32) -> (f32, f32),
+) -> f64 {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2, checked just above.
@@ -176,13 +209,23 @@ fn sum_row(a: &[f32], b: &[f32], grad: Option<&mut [f32]>, f: impl Fn(f32, f32) 
 /// bits as the portable build.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn sum_row_avx2(a: &[f32], b: &[f32], grad: Option<&mut [f32]>, f: impl Fn(f32, f32) -> (f32, f32)) -> f64 {
+unsafe fn sum_row_avx2(
+    a: &[f32],
+    b: &[f32],
+    grad: Option<&mut [f32]>,
+    f: impl Fn(f32, f32) -> (f32, f32),
+) -> f64 {
     sum_row_portable(a, b, grad, f)
 }
 
 /// [`sum_row`] for any CPU.
 #[inline(always)]
-fn sum_row_portable(a: &[f32], b: &[f32], mut grad: Option<&mut [f32]>, f: impl Fn(f32, f32) -> (f32, f32)) -> f64 {
+fn sum_row_portable(
+    a: &[f32],
+    b: &[f32],
+    mut grad: Option<&mut [f32]>,
+    f: impl Fn(f32, f32) -> (f32, f32),
+) -> f64 {
     const LANES: usize = 8;
     let mut sums = [0.0f64; LANES];
     let mut terms = [0.0f32; PIECE];

@@ -21,7 +21,10 @@ pub use stack::{Layer, Stack};
 /// `f` of every item, in the items' order: computed on this thread if there is only one item
 /// (the plain, single-threaded path), else in parallel on rayon's pool of worker threads (one
 /// per core by default; `RAYON_NUM_THREADS` sets another number).
-pub(crate) fn in_parallel<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
+pub(crate) fn in_parallel<T: Send, R: Send>(
+    items: Vec<T>,
+    f: impl Fn(T) -> R + Sync + Send,
+) -> Vec<R> {
     use rayon::prelude::*;
     if items.len() <= 1 || rayon::current_num_threads() == 1 {
         items.into_iter().map(f).collect()

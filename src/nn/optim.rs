@@ -56,7 +56,8 @@ impl OptimizerConfig {
     /// The learning rate, whichever optimiser.
     pub fn learning_rate(&self) -> f32 {
         match *self {
-            OptimizerConfig::Adam { learning_rate, .. } | OptimizerConfig::Sgd { learning_rate, .. } => learning_rate,
+            OptimizerConfig::Adam { learning_rate, .. }
+            | OptimizerConfig::Sgd { learning_rate, .. } => learning_rate,
         }
     }
 
@@ -64,7 +65,11 @@ impl OptimizerConfig {
     pub fn check(&self) -> Result<()> {
         let lr = self.learning_rate();
         if !(lr.is_finite() && lr > 0.0) {
-            return Err(Error::param("learning_rate", lr, "must be a positive, finite number (try 1e-3)"));
+            return Err(Error::param(
+                "learning_rate",
+                lr,
+                "must be a positive, finite number (try 1e-3)",
+            ));
         }
         let unit = |name, v: f32| {
             if (0.0..1.0).contains(&v) {
@@ -78,7 +83,11 @@ impl OptimizerConfig {
                 unit("beta1", beta1)?;
                 unit("beta2", beta2)?;
                 if !(epsilon.is_finite() && epsilon > 0.0) {
-                    return Err(Error::param("epsilon", epsilon, "must be positive and finite (try 1e-7)"));
+                    return Err(Error::param(
+                        "epsilon",
+                        epsilon,
+                        "must be positive and finite (try 1e-7)",
+                    ));
                 }
                 Ok(())
             }
@@ -92,7 +101,9 @@ impl OptimizerConfig {
             OptimizerConfig::Adam { learning_rate, beta1, beta2, epsilon } => {
                 Box::new(Adam::new(learning_rate, beta1, beta2, epsilon))
             }
-            OptimizerConfig::Sgd { learning_rate, momentum } => Box::new(Sgd::new(learning_rate, momentum)),
+            OptimizerConfig::Sgd { learning_rate, momentum } => {
+                Box::new(Sgd::new(learning_rate, momentum))
+            }
         }
     }
 }
@@ -134,12 +145,18 @@ impl Optimizer for Adam {
         let (b1, b2, eps) = (self.beta1, self.beta2, self.epsilon);
         let step = self.learning_rate * (1.0 - b2.powi(self.t)).sqrt() / (1.0 - b1.powi(self.t));
         let parallel = worth_parallel(&params);
-        let chunks = params.into_iter().zip(self.m.iter_mut().zip(self.v.iter_mut())).flat_map(|(p, (m, v))| {
-            let n = CHUNK;
-            p.value.chunks_mut(n).zip(p.grad.chunks(n)).zip(m.chunks_mut(n).zip(v.chunks_mut(n)))
-        });
+        let chunks = params.into_iter().zip(self.m.iter_mut().zip(self.v.iter_mut())).flat_map(
+            |(p, (m, v))| {
+                let n = CHUNK;
+                p.value
+                    .chunks_mut(n)
+                    .zip(p.grad.chunks(n))
+                    .zip(m.chunks_mut(n).zip(v.chunks_mut(n)))
+            },
+        );
         for_each_chunk(chunks, parallel, |((theta, g), (m, v))| {
-            for (((theta, &g), m), v) in theta.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+            for (((theta, &g), m), v) in theta.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut())
+            {
                 *m = flush_subnormal(b1 * *m + (1.0 - b1) * g);
                 *v = flush_subnormal(b2 * *v + (1.0 - b2) * g * g);
                 *theta -= step * *m / (v.sqrt() + eps);
@@ -171,10 +188,9 @@ impl Optimizer for Sgd {
             self.velocity = params.iter().map(|p| vec![0.0; p.value.len()]).collect();
         }
         let (lr, momentum, parallel) = (self.learning_rate, self.momentum, worth_parallel(&params));
-        let chunks = params
-            .into_iter()
-            .zip(self.velocity.iter_mut())
-            .flat_map(|(p, u)| p.value.chunks_mut(CHUNK).zip(p.grad.chunks(CHUNK)).zip(u.chunks_mut(CHUNK)));
+        let chunks = params.into_iter().zip(self.velocity.iter_mut()).flat_map(|(p, u)| {
+            p.value.chunks_mut(CHUNK).zip(p.grad.chunks(CHUNK)).zip(u.chunks_mut(CHUNK))
+        });
         for_each_chunk(chunks, parallel, |((theta, g), u)| {
             for ((theta, &g), u) in theta.iter_mut().zip(g).zip(u.iter_mut()) {
                 *u = momentum * *u - lr * g;
@@ -196,7 +212,11 @@ fn worth_parallel(params: &[Param<'_>]) -> bool {
 /// Applies an element-wise update to every chunk of the parameters. Each element's update
 /// depends on nothing else, so the chunks can go to different cores and give the same
 /// result as one pass.
-fn for_each_chunk<T: Send>(chunks: impl Iterator<Item = T>, parallel: bool, update: impl Fn(T) + Sync + Send) {
+fn for_each_chunk<T: Send>(
+    chunks: impl Iterator<Item = T>,
+    parallel: bool,
+    update: impl Fn(T) + Sync + Send,
+) {
     if parallel {
         in_parallel(chunks.collect(), update);
     } else {

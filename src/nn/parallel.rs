@@ -86,9 +86,10 @@ impl Workspace {
             self.grads = widths.iter().map(|&w| Array2::zeros((n, w))).collect();
         }
         while self.shard_grads.len() < shards {
-            let grads = layers
-                .iter()
-                .map(|l| ParamGrads { w: Array2::zeros(l.dense.w.raw_dim()), b: Array1::zeros(l.dense.b.raw_dim()) });
+            let grads = layers.iter().map(|l| ParamGrads {
+                w: Array2::zeros(l.dense.w.raw_dim()),
+                b: Array1::zeros(l.dense.b.raw_dim()),
+            });
             self.shard_grads.push(grads.collect());
         }
     }
@@ -123,12 +124,17 @@ impl Workspace {
     }
 
     /// Cuts x and the first `batch` rows of every buffer into the shards of `shard_rows`.
-    pub fn shards<'a, 'x: 'a>(&'a mut self, x: ArrayView2<'x, f32>, want_input_grad: bool) -> Vec<Shard<'a>> {
+    pub fn shards<'a, 'x: 'a>(
+        &'a mut self,
+        x: ArrayView2<'x, f32>,
+        want_input_grad: bool,
+    ) -> Vec<Shard<'a>> {
         let x = x.reborrow();
         let lens = &self.shard_rows;
         let mut outputs = by_shard(&mut self.outputs, lens).into_iter();
         let mut grads = by_shard(&mut self.grads, lens).into_iter();
-        let mut input_grads = want_input_grad.then(|| split_rows(&mut self.input_grad, lens).into_iter());
+        let mut input_grads =
+            want_input_grad.then(|| split_rows(&mut self.input_grad, lens).into_iter());
         let mut start = 0;
         lens.iter()
             .zip(self.shard_grads.iter_mut())
@@ -236,8 +242,11 @@ mod tests {
             assert_eq!(pass(threads, &stack, &x, &grad_out), one, "{threads} threads against 1");
         }
         // Inference, in parallel chunks, gives the training pass's output exactly.
-        let predicted =
-            rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap().install(|| stack.predict(x.view()));
+        let predicted = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap()
+            .install(|| stack.predict(x.view()));
         assert_rows_equal(&predicted.unwrap(), &one.0, 3);
     }
 
@@ -250,7 +259,8 @@ mod tests {
         // Row by row, in one shard each: a pass with no sharding at all.
         let mut rows = Vec::new();
         for r in 0..x.nrows() {
-            let (x, g) = (x.slice(s![r..r + 1, ..]).to_owned(), grad_out.slice(s![r..r + 1, ..]).to_owned());
+            let (x, g) =
+                (x.slice(s![r..r + 1, ..]).to_owned(), grad_out.slice(s![r..r + 1, ..]).to_owned());
             rows.push(pass(1, &stack, &x, &g));
         }
         for (r, row) in rows.iter().enumerate() {
@@ -260,8 +270,10 @@ mod tests {
         }
         // dL/dW and dL/db sum over rows, in parts: equal to the row-by-row sum up to rounding.
         for (layer, (w, b)) in grad_w.iter().zip(&grad_b).enumerate() {
-            let w_rows: Array2<f32> = rows.iter().map(|r| &r.1[layer]).fold(Array2::zeros(w.raw_dim()), |a, g| a + g);
-            let b_rows: Array1<f32> = rows.iter().map(|r| &r.2[layer]).fold(Array1::zeros(b.raw_dim()), |a, g| a + g);
+            let w_rows: Array2<f32> =
+                rows.iter().map(|r| &r.1[layer]).fold(Array2::zeros(w.raw_dim()), |a, g| a + g);
+            let b_rows: Array1<f32> =
+                rows.iter().map(|r| &r.2[layer]).fold(Array1::zeros(b.raw_dim()), |a, g| a + g);
             for (a, e) in w.iter().zip(&w_rows).chain(b.iter().zip(&b_rows)) {
                 assert!((a - e).abs() <= 1e-5 * (1.0 + e.abs()), "layer {layer}: {a} vs {e}");
             }
@@ -284,9 +296,15 @@ mod tests {
 
     #[test]
     fn a_smaller_batch_after_a_larger_one_reuses_the_buffers() {
-        let stack = Stack::new(5, &[(4, Activation::Relu), (3, Activation::Identity)], Init::He, &mut seeded(4, 1));
+        let stack = Stack::new(
+            5,
+            &[(4, Activation::Relu), (3, Activation::Identity)],
+            Init::He,
+            &mut seeded(4, 1),
+        );
         let (x, g) = (uniform((64, 5), -1.0, 1.0, 5), uniform((64, 3), -1.0, 1.0, 6));
-        let small = pass(2, &stack, &x.slice(s![..40, ..]).to_owned(), &g.slice(s![..40, ..]).to_owned());
+        let small =
+            pass(2, &stack, &x.slice(s![..40, ..]).to_owned(), &g.slice(s![..40, ..]).to_owned());
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
         let after_large = pool.install(|| {
             let mut stack = stack.clone();

@@ -79,7 +79,9 @@ impl Stack {
 
     /// Layer widths from input to output, e.g. `[784, 128, 64, 32]`.
     pub fn widths(&self) -> Vec<usize> {
-        std::iter::once(self.inputs()).chain(self.layers.iter().map(|l| l.dense.outputs())).collect()
+        std::iter::once(self.inputs())
+            .chain(self.layers.iter().map(|l| l.dense.outputs()))
+            .collect()
     }
 
     /// Number of trainable numbers (weights and biases).
@@ -95,7 +97,11 @@ impl Stack {
     /// Checks that `x` has this stack's number of columns.
     pub fn check_input(&self, context: &'static str, x: &ArrayView2<f32>) -> Result<()> {
         if x.ncols() != self.inputs() {
-            return Err(Error::shape(context, format!("(n, {})", self.inputs()), format!("{:?}", x.shape())));
+            return Err(Error::shape(
+                context,
+                format!("(n, {})", self.inputs()),
+                format!("{:?}", x.shape()),
+            ));
         }
         Ok(())
     }
@@ -110,7 +116,10 @@ impl Stack {
         // evenly; cut by the rows alone, so every build gives the same bits on any core count.
         let chunks = x.nrows().div_ceil(PREDICT_CHUNK).div_ceil(SHARDS) * SHARDS;
         let rows = x.nrows().div_ceil(chunks).max(1);
-        let work: Vec<_> = x.axis_chunks_iter(Axis(0), rows).zip(out.axis_chunks_iter_mut(Axis(0), rows)).collect();
+        let work: Vec<_> = x
+            .axis_chunks_iter(Axis(0), rows)
+            .zip(out.axis_chunks_iter_mut(Axis(0), rows))
+            .collect();
         in_parallel(work, |(x, out)| self.predict_rows(x, out));
         Ok(out)
     }
@@ -133,7 +142,9 @@ impl Stack {
     pub fn forward_train(&mut self, x: ArrayView2<f32>) -> ArrayView2<'_, f32> {
         self.work.reserve(&mut self.layers, x.nrows());
         let layers = &self.layers;
-        in_parallel(self.work.shards(x, false), |mut shard| forward_rows(layers, shard.x, &mut shard.outputs));
+        in_parallel(self.work.shards(x, false), |mut shard| {
+            forward_rows(layers, shard.x, &mut shard.outputs)
+        });
         self.output()
     }
     // ANCHOR_END: forward_train
@@ -152,7 +163,11 @@ impl Stack {
     /// Backward pass for the batch of the last forward pass, given that batch's input `x` and
     /// the output gradient already written through [`Stack::output_and_grad`]. Fills every
     /// layer's parameter gradients; returns dL/dx only if `want_input_grad`.
-    pub fn backward(&mut self, x: ArrayView2<f32>, want_input_grad: bool) -> Option<ArrayView2<'_, f32>> {
+    pub fn backward(
+        &mut self,
+        x: ArrayView2<f32>,
+        want_input_grad: bool,
+    ) -> Option<ArrayView2<'_, f32>> {
         if want_input_grad {
             self.work.reserve_input_grad(x.ncols());
         }
@@ -190,8 +205,11 @@ fn backward_rows(layers: &[Layer], shard: Shard<'_>) {
         layer.activation.backward(outputs[i].view(), grad_z.view_mut());
         let input = if i == 0 { x.view() } else { outputs[i - 1].view() };
         // The layer below needs dL/d(its output); the stack's input only if the caller asked.
-        let grad_x =
-            if i > 0 { Some(grads_below[i - 1].view_mut()) } else { input_grad.as_mut().map(|g| g.view_mut()) };
+        let grad_x = if i > 0 {
+            Some(grads_below[i - 1].view_mut())
+        } else {
+            input_grad.as_mut().map(|g| g.view_mut())
+        };
         let ParamGrads { w, b } = &mut params[i];
         layer.dense.backward_into(input, grad_z.view(), w, b, grad_x);
     }

@@ -39,7 +39,8 @@ pub fn cached<T: Serialize + DeserializeOwned>(
     compute: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
     let path = dir.join(format!("{name}-{}.json", cache_key(settings)));
-    if let Some(hit) = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice::<T>(&b).ok()) {
+    if let Some(hit) = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice::<T>(&b).ok())
+    {
         return Ok(hit);
     }
     let value = compute()?;

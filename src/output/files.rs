@@ -18,7 +18,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let stem = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
     // A hidden name beside the target, so the rename stays on one file system. Dropping the
     // temporary file on any error below deletes it.
-    let mut tmp = tempfile::Builder::new().prefix(&format!(".{stem}.")).suffix(".tmp").tempfile_in(dir).map_err(io)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{stem}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io)?;
     tmp.write_all(bytes).and_then(|_| tmp.as_file().sync_all()).map_err(io)?;
     // On failure the error hands the temporary file back; dropping it with the error deletes it.
     tmp.persist(path).map_err(|e| io(e.error))?;
@@ -30,8 +34,10 @@ mod tests {
     use super::*;
 
     fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> =
-            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
         v.sort();
         v
     }

@@ -16,7 +16,11 @@ fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
         Err(e) => {
             let message = e.to_string();
             prop_assert!(matches!(e, Error::Model { .. }), "{:?}", e);
-            prop_assert!(message.contains("/fuzz/model.json") && !message.contains('\n'), "{}", message);
+            prop_assert!(
+                message.contains("/fuzz/model.json") && !message.contains('\n'),
+                "{}",
+                message
+            );
         }
     }
     Ok(())
@@ -32,7 +36,8 @@ fn the_tiny_model_round_trips() {
 fn every_prefix_is_reported_as_truncated() {
     let bytes = tiny_json();
     for cut in 0..bytes.len() {
-        let message = SavedModel::from_json(&bytes[..cut], Path::new("tiny.json")).unwrap_err().to_string();
+        let message =
+            SavedModel::from_json(&bytes[..cut], Path::new("tiny.json")).unwrap_err().to_string();
         assert!(message.contains("truncated"), "cut at {cut}: {message}");
     }
 }

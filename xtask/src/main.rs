@@ -41,12 +41,15 @@ enum Command {
 
 /// The root of the ae-mlp package: the folder above this member.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from(".."), Path::to_path_buf)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from(".."), Path::to_path_buf)
 }
 
 /// `cargo book set KEY FILE`, through the numbers file's one writer.
 fn set(root: &Path, key: String, file: &Path) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let path = numbers::numbers_path(&root.join("book").join("src"));
     numbers::update(&path, [(key, text.trim_end().into())])?;
     Ok(())

@@ -52,12 +52,14 @@ pub enum NotebookError {
 pub type Result<T, E = NotebookError> = std::result::Result<T, E>;
 
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| NotebookError::Read { path: path.to_path_buf(), source })
+    std::fs::read_to_string(path)
+        .map_err(|source| NotebookError::Read { path: path.to_path_buf(), source })
 }
 
 /// The first cell of every notebook: load this crate (the notebooks live one folder below it)
 /// and keep compiled dependencies in evcxr's cache, so only the first run compiles them.
-pub const SETUP_CELL: &str = ":cache 4000\n:dep ae-mlp = { path = \"..\" }\nuse ae_mlp::prelude::*;";
+pub const SETUP_CELL: &str =
+    ":cache 4000\n:dep ae-mlp = { path = \"..\" }\nuse ae_mlp::prelude::*;";
 
 /// One notebook cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,9 +105,16 @@ pub fn anchor_region(source: &str, name: &str) -> Option<String> {
 }
 
 fn dedent(lines: &[&str]) -> String {
-    let indent =
-        lines.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
-    let body: Vec<&str> = lines.iter().map(|l| if l.len() >= indent { &l[indent..] } else { l.trim_start() }).collect();
+    let indent = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let body: Vec<&str> = lines
+        .iter()
+        .map(|l| if l.len() >= indent { &l[indent..] } else { l.trim_start() })
+        .collect();
     body.join("\n").trim_matches('\n').to_string()
 }
 
@@ -118,8 +127,10 @@ fn include(dir: &Path, spec: &str) -> Result<(PathBuf, String)> {
     let path = dir.join(file.trim());
     let text = read(&path)?;
     let text = match anchor {
-        Some(a) => anchor_region(&text, a.trim())
-            .ok_or_else(|| NotebookError::MissingAnchor { path: path.clone(), anchor: a.trim().to_string() })?,
+        Some(a) => anchor_region(&text, a.trim()).ok_or_else(|| NotebookError::MissingAnchor {
+            path: path.clone(),
+            anchor: a.trim().to_string(),
+        })?,
         None => text.trim_end().to_string(),
     };
     Ok((path, text))
@@ -148,7 +159,9 @@ pub fn mask_generated(markdown: &str) -> String {
     let mut rest = markdown;
     while let Some(start) = rest.find(GENERATED_OPEN) {
         let Some(open_end) = rest[start..].find("-->").map(|i| start + i + 3) else { break };
-        let Some(close) = rest[open_end..].find(GENERATED_CLOSE).map(|i| open_end + i) else { break };
+        let Some(close) = rest[open_end..].find(GENERATED_CLOSE).map(|i| open_end + i) else {
+            break;
+        };
         out.push_str(&rest[..open_end]);
         rest = &rest[close..];
     }
@@ -190,7 +203,9 @@ fn cell_include(dir: &Path, block: &[&str]) -> Result<Option<(PathBuf, String)>>
 /// rewritten to work from `notebooks/`.
 pub fn notebook_from_chapter(chapter: &Path, numbers: &Value) -> Result<Notebook> {
     let dir = chapter.parent().unwrap_or(Path::new("."));
-    let name = chapter.file_name().map_or_else(|| chapter.display().to_string(), |n| n.to_string_lossy().into());
+    let name = chapter
+        .file_name()
+        .map_or_else(|| chapter.display().to_string(), |n| n.to_string_lossy().into());
     let text = read(chapter)?;
     let mut cells = vec![Cell::Code(SETUP_CELL.to_string())];
     let mut prose: Vec<String> = Vec::new();
@@ -207,9 +222,12 @@ pub fn notebook_from_chapter(chapter: &Path, numbers: &Value) -> Result<Notebook
         let line = lines[i];
         let fence = line.trim_start();
         if fence.starts_with("```") {
-            let end = (i + 1..lines.len()).find(|&j| lines[j].trim_start().starts_with("```")).unwrap_or(lines.len());
+            let end = (i + 1..lines.len())
+                .find(|&j| lines[j].trim_start().starts_with("```"))
+                .unwrap_or(lines.len());
             let block = &lines[i + 1..end.min(lines.len())];
-            let is_rust = fence.trim_start_matches('`').split(',').next().is_some_and(|l| l.trim() == "rust");
+            let is_rust =
+                fence.trim_start_matches('`').split(',').next().is_some_and(|l| l.trim() == "rust");
             if let (true, Some((_, code))) = (is_rust, cell_include(dir, block)?) {
                 flush(&mut prose, &mut cells);
                 cells.push(Cell::Code(code));
@@ -225,7 +243,9 @@ pub fn notebook_from_chapter(chapter: &Path, numbers: &Value) -> Result<Notebook
             i = end + 1;
             continue;
         }
-        prose.push(expand(dir, line, numbers, &name)?.replace("](figures/", "](../book/src/figures/"));
+        prose.push(
+            expand(dir, line, numbers, &name)?.replace("](figures/", "](../book/src/figures/"),
+        );
         i += 1;
     }
     flush(&mut prose, &mut cells);
@@ -274,7 +294,11 @@ impl Notebook {
 fn source_lines(text: &str) -> Vec<String> {
     let lines: Vec<&str> = text.split('\n').collect();
     let last = lines.len() - 1;
-    lines.iter().enumerate().map(|(i, l)| if i < last { format!("{l}\n") } else { l.to_string() }).collect()
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| if i < last { format!("{l}\n") } else { l.to_string() })
+        .collect()
 }
 
 /// The cells' kinds and sources of a notebook file, generated values masked (see
@@ -304,14 +328,17 @@ pub fn chapters_with_notebooks(root: &Path) -> Result<Vec<(PathBuf, PathBuf, Not
     let numbers = numbers::read(&numbers::numbers_path(&src))?;
     let mut out = Vec::new();
     for line in summary.lines() {
-        let Some(link) = line.split("](").nth(1).and_then(|r| r.split(')').next()) else { continue };
+        let Some(link) = line.split("](").nth(1).and_then(|r| r.split(')').next()) else {
+            continue;
+        };
         if !link.ends_with(".md") {
             continue;
         }
         let chapter = src.join(link);
         let notebook = notebook_from_chapter(&chapter, &numbers)?;
         if notebook.code_cells() > 0 {
-            let stem = chapter.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let stem =
+                chapter.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             out.push((chapter, root.join("notebooks").join(format!("{stem}.ipynb")), notebook));
         }
     }
@@ -351,7 +378,8 @@ pub fn adopt_outputs(root: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
     let (mut adopted, mut stale) = (Vec::new(), Vec::new());
     for (_, path, notebook) in chapters_with_notebooks(root)? {
         let want = cell_sources(&notebook.to_ipynb())?;
-        let executed = path.file_name().map(|name| executed_dir(root).join(name)).unwrap_or_default();
+        let executed =
+            path.file_name().map(|name| executed_dir(root).join(name)).unwrap_or_default();
         match std::fs::read_to_string(&executed) {
             Ok(text) if cell_sources(&text).ok().as_ref() == Some(&want) => {
                 ae_mlp::output::write_atomic(&path, text.as_bytes())?;

@@ -93,7 +93,8 @@ pub fn numbers_path(book_src: &Path) -> PathBuf {
 pub fn read(path: &Path) -> Result<Value, NumberError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| NumberError::Read { path: path.to_path_buf(), reason: e.to_string() })?;
-    serde_json::from_str(&text).map_err(|e| NumberError::Read { path: path.to_path_buf(), reason: e.to_string() })
+    serde_json::from_str(&text)
+        .map_err(|e| NumberError::Read { path: path.to_path_buf(), reason: e.to_string() })
 }
 
 /// The value at a dotted key, if there is one.
@@ -124,7 +125,10 @@ pub fn f32_value(x: f32) -> Value {
 /// The one writer of a numbers file: sets each `(dotted key, value)` (replacing that whole
 /// subtree), keeps every other key as it was, and writes the file atomically, pretty-printed,
 /// keys sorted, so that a regeneration's diff shows only what changed.
-pub fn update(path: &Path, entries: impl IntoIterator<Item = (String, Value)>) -> Result<(), NumberError> {
+pub fn update(
+    path: &Path,
+    entries: impl IntoIterator<Item = (String, Value)>,
+) -> Result<(), NumberError> {
     let mut numbers = if path.exists() { read(path)? } else { Value::Object(Map::new()) };
     for (key, value) in entries {
         set(&mut numbers, &key, value);
@@ -165,7 +169,9 @@ pub fn substitute(
     let mut rest = text;
     while let Some(start) = rest.find(OPEN) {
         let inner = &rest[start + OPEN.len()..];
-        let len = inner.find(CLOSE).ok_or_else(|| NumberError::Unclosed { chapter: chapter.to_string() })?;
+        let len = inner
+            .find(CLOSE)
+            .ok_or_else(|| NumberError::Unclosed { chapter: chapter.to_string() })?;
         let spec = inner[..len].trim();
         let (key, format) = spec.split_once(':').map_or((spec, ""), |(k, f)| (k.trim(), f.trim()));
         out.push_str(&rest[..start]);
@@ -232,7 +238,9 @@ fn show(numbers: &Value, key: &str, format: &str, chapter: &str) -> Result<Strin
             fix,
         }
     };
-    let number = || value.as_f64().ok_or_else(|| wrong("only numbers take a format; drop it to show the text"));
+    let number = || {
+        value.as_f64().ok_or_else(|| wrong("only numbers take a format; drop it to show the text"))
+    };
     let shown = match (kind, value) {
         (_, Value::Null) => "–".to_string(),
         (_, Value::Object(_) | Value::Array(_)) => {
@@ -294,7 +302,10 @@ mod tests {
     fn formats_show_what_the_book_shows() {
         assert_eq!(sub("{{#number study.acc:percent}}").unwrap(), "97.49 %");
         assert_eq!(sub("{{#number study.mse:fixed.5}}").unwrap(), "0.01128");
-        assert_eq!(sub("{{#number study.n}} and {{#number study.n:count}}").unwrap(), "10000 and 10,000");
+        assert_eq!(
+            sub("{{#number study.n}} and {{#number study.n:count}}").unwrap(),
+            "10000 and 10,000"
+        );
         assert_eq!(sub("{{#number gap:+percent.1}}").unwrap(), "-0.3 %");
         assert_eq!(sub("{{#number tuned.acc.mean:points.1}}").unwrap(), "97.7");
         assert_eq!(sub("{{#number study.none:percent}}").unwrap(), "–");

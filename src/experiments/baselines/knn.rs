@@ -29,9 +29,17 @@ struct Found {
 pub fn knn(data: &Features<'_>, settings: &BaselineSettings) -> Result<Vec<BaselineRow>> {
     let max_k = settings.knn_k.iter().copied().max().unwrap_or(0);
     if max_k == 0 {
-        return Err(Error::param("knn_k", format!("{:?}", settings.knn_k), "give at least one k ≥ 1"));
+        return Err(Error::param(
+            "knn_k",
+            format!("{:?}", settings.knn_k),
+            "give at least one k ≥ 1",
+        ));
     }
-    let found = if data.train_x.ncols() <= KD_TREE_MAX_DIM { kd_tree(data, max_k)? } else { exact(data, max_k)? };
+    let found = if data.train_x.ncols() <= KD_TREE_MAX_DIM {
+        kd_tree(data, max_k)?
+    } else {
+        exact(data, max_k)?
+    };
     let rows = settings
         .knn_k
         .iter()
@@ -47,10 +55,15 @@ pub fn knn(data: &Features<'_>, settings: &BaselineSettings) -> Result<Vec<Basel
 
 /// linfa-nn's k-d tree over the training features, queried with each test image in parallel.
 fn kd_tree(data: &Features<'_>, k: usize) -> Result<Found> {
-    let fail =
-        |reason: String| Error::Baseline { method: format!("k-NN on {}", data.name), library: "linfa-nn", reason };
+    let fail = |reason: String| Error::Baseline {
+        method: format!("k-NN on {}", data.name),
+        library: "linfa-nn",
+        reason,
+    };
     let started = Instant::now();
-    let index = CommonNearestNeighbour::KdTree.from_batch(data.train_x, L2Dist).map_err(|e| fail(e.to_string()))?;
+    let index = CommonNearestNeighbour::KdTree
+        .from_batch(data.train_x, L2Dist)
+        .map_err(|e| fail(e.to_string()))?;
     let fit_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let labels = (0..data.test_x.nrows())
@@ -60,14 +73,19 @@ fn kd_tree(data: &Features<'_>, k: usize) -> Result<Found> {
             Ok(found.iter().map(|&(_, j)| data.train_y[j]).collect())
         })
         .collect::<Result<_>>()?;
-    Ok(Found { search: "linfa-nn, k-d tree", labels, seconds: (fit_seconds, started.elapsed().as_secs_f64()) })
+    Ok(Found {
+        search: "linfa-nn, k-d tree",
+        labels,
+        seconds: (fit_seconds, started.elapsed().as_secs_f64()),
+    })
 }
 
 /// The crate's exact brute-force search: no index to build, all its work in the predict seconds.
 fn exact(data: &Features<'_>, k: usize) -> Result<Found> {
     let started = Instant::now();
     let neighbours = nearest_neighbours(data.train_x.view(), data.test_x.view(), k)?;
-    let labels = neighbours.iter().map(|n| n.iter().map(|&(_, j)| data.train_y[j]).collect()).collect();
+    let labels =
+        neighbours.iter().map(|n| n.iter().map(|&(_, j)| data.train_y[j]).collect()).collect();
     Ok(Found {
         search: "exact blocked-GEMM search, this crate",
         labels,

@@ -42,7 +42,13 @@ pub struct BaselineRow {
 impl BaselineRow {
     /// The row of `method` on `data` that classified `correct` of `scored` test images right,
     /// with its fit and predict wall seconds.
-    fn scored(method: String, data: &Features<'_>, correct: usize, scored: usize, seconds: (f64, f64)) -> Self {
+    fn scored(
+        method: String,
+        data: &Features<'_>,
+        correct: usize,
+        scored: usize,
+        seconds: (f64, f64),
+    ) -> Self {
         BaselineRow {
             method,
             features: data.name.into(),
@@ -144,11 +150,23 @@ pub fn run_all(study: &Study, settings: &BaselineSettings) -> Result<Baselines> 
     rows.push(pca_logistic::logistic(&codes, settings)?);
     if let Some((pca_train, pca_test)) = &pca32 {
         let name = format!("PCA, k = {}", pca_train.ncols());
-        let pca_32 = Features { name: &name, train_x: pca_train, train_y: &train.y, test_x: pca_test, test_y: &test.y };
+        let pca_32 = Features {
+            name: &name,
+            train_x: pca_train,
+            train_y: &train.y,
+            test_x: pca_test,
+            test_y: &test.y,
+        };
         rows.extend(knn::knn(&pca_32, settings)?);
     }
     rows.extend(knn::knn(&codes, settings)?);
-    let raw = Features { name: "raw pixels", train_x: &train.x, train_y: &train.y, test_x: &test.x, test_y: &test.y };
+    let raw = Features {
+        name: "raw pixels",
+        train_x: &train.x,
+        train_y: &train.y,
+        test_x: &test.x,
+        test_y: &test.y,
+    };
     rows.extend(knn::knn(&raw, settings)?);
     rows.push(smartcore::decision_tree(&codes, settings)?);
     Ok(Baselines { settings: settings.clone(), rows, pca })
@@ -156,7 +174,9 @@ pub fn run_all(study: &Study, settings: &BaselineSettings) -> Result<Baselines> 
 
 /// [`run_all`], computed once per (settings, study config, library source) and cached in `dir`.
 pub fn run_all_cached(study: &Study, dir: &Path, settings: &BaselineSettings) -> Result<Baselines> {
-    crate::output::cache::cached(dir, "baselines", &(settings, &study.results.config), || run_all(study, settings))
+    crate::output::cache::cached(dir, "baselines", &(settings, &study.results.config), || {
+        run_all(study, settings)
+    })
 }
 
 impl Baselines {

@@ -45,7 +45,12 @@ impl PcaFeatures {
         let train_features = project(&train64);
         let test_features = project(&test.mapv(f64::from));
         let explained_variance_ratio = kept_variance_ratio(&train64, &train_features);
-        Ok(PcaFeatures { train: train_features, test: test_features, fit_seconds, explained_variance_ratio })
+        Ok(PcaFeatures {
+            train: train_features,
+            test: test_features,
+            fit_seconds,
+            explained_variance_ratio,
+        })
     }
 }
 
@@ -86,5 +91,11 @@ pub fn logistic(data: &Features<'_>, settings: &BaselineSettings) -> Result<Base
     let predicted: Array1<usize> = model.predict(&test_x.mapv(f64::from));
     let predict_seconds = started.elapsed().as_secs_f64();
     let correct = predicted.iter().zip(test_y).filter(|(p, &t)| **p == usize::from(t)).count();
-    Ok(BaselineRow::scored(method.into(), data, correct, test_y.len(), (fit_seconds, predict_seconds)))
+    Ok(BaselineRow::scored(
+        method.into(),
+        data,
+        correct,
+        test_y.len(),
+        (fit_seconds, predict_seconds),
+    ))
 }

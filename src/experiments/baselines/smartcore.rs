@@ -15,7 +15,9 @@ use std::time::Instant;
 
 use ndarray::Array2;
 use smartcore::linalg::basic::matrix::DenseMatrix;
-use smartcore::tree::decision_tree_classifier::{DecisionTreeClassifier, DecisionTreeClassifierParameters};
+use smartcore::tree::decision_tree_classifier::{
+    DecisionTreeClassifier, DecisionTreeClassifierParameters,
+};
 
 use super::{BaselineRow, BaselineSettings, Features};
 use crate::error::{Error, Result};
@@ -24,8 +26,9 @@ use crate::error::{Error, Result};
 pub fn to_dense_matrix(x: &Array2<f32>) -> Result<DenseMatrix<f32>> {
     let (rows, cols) = x.dim();
     let values: Vec<f32> = x.iter().copied().collect(); // logical (row-major) order, whatever the layout
-    DenseMatrix::new(rows, cols, values, false)
-        .map_err(|e| Error::shape("to_dense_matrix", format!("{rows} × {cols} values"), e.to_string()))
+    DenseMatrix::new(rows, cols, values, false).map_err(|e| {
+        Error::shape("to_dense_matrix", format!("{rows} × {cols} values"), e.to_string())
+    })
 }
 
 /// A smartcore decision tree (Gini, depth ≤ `settings.tree_max_depth`, every feature
@@ -39,7 +42,8 @@ pub fn decision_tree(data: &Features<'_>, settings: &BaselineSettings) -> Result
         reason: e.to_string(),
     };
     let (x, y) = (to_dense_matrix(train_x)?, train_y.to_vec());
-    let params = DecisionTreeClassifierParameters::default().with_max_depth(settings.tree_max_depth);
+    let params =
+        DecisionTreeClassifierParameters::default().with_max_depth(settings.tree_max_depth);
     let started = Instant::now();
     let tree = DecisionTreeClassifier::fit(&x, &y, params).map_err(fail)?;
     let fit_seconds = started.elapsed().as_secs_f64();

@@ -45,7 +45,8 @@ pub struct RouteSeconds {
 impl RouteSeconds {
     /// The routes' seconds of one seed's study and its fine-tuning.
     pub fn of(results: &StudyResults, finetune: &FineTuneResult) -> RouteSeconds {
-        let train = |h: &crate::train::History| h.epochs.iter().map(|e| e.train_seconds).sum::<f64>();
+        let train =
+            |h: &crate::train::History| h.epochs.iter().map(|e| e.train_seconds).sum::<f64>();
         let two_step = train(&results.autoencoder.history)
             + results.autoencoder.encode_seconds
             + train(&results.codes_mlp.history);
@@ -92,7 +93,11 @@ pub struct Costs {
 impl Costs {
     /// The costs of `study`'s routes (and of `finetune`, its fine-tuning), with the measured
     /// seconds of the other seeds' runs after its own.
-    pub fn of(study: &Study, finetune: &FineTuneResult, other_seeds: Vec<RouteSeconds>) -> Result<Costs> {
+    pub fn of(
+        study: &Study,
+        finetune: &FineTuneResult,
+        other_seeds: Vec<RouteSeconds>,
+    ) -> Result<Costs> {
         let r = &study.results;
         let n_train = r.n_train;
         let per_epoch = |macs: usize| macs as f64 * n_train as f64 * FLOPS_PER_MAC_TRAINING;
@@ -109,11 +114,17 @@ impl Costs {
                 r.raw_mlp.as_ref().map_or(0, |m| m.history.epochs.len()),
                 finetune.history.epochs.len(),
             ],
-            ae_flops_per_epoch: per_epoch(ae.encoder.macs_per_sample() + ae.decoder.macs_per_sample()),
+            ae_flops_per_epoch: per_epoch(
+                ae.encoder.macs_per_sample() + ae.decoder.macs_per_sample(),
+            ),
             codes_flops_per_epoch: per_epoch(study.codes_mlp.stack.macs_per_sample()),
-            raw_flops_per_epoch: per_epoch(study.raw_mlp.as_ref().map_or(0, |m| m.stack.macs_per_sample())),
+            raw_flops_per_epoch: per_epoch(
+                study.raw_mlp.as_ref().map_or(0, |m| m.stack.macs_per_sample()),
+            ),
             finetune_flops_per_epoch: per_epoch(finetune.macs_per_sample),
-            encode_flops: ae.encoder.macs_per_sample() as f64 * n_encoded as f64 * FLOPS_PER_MAC_INFERENCE,
+            encode_flops: ae.encoder.macs_per_sample() as f64
+                * n_encoded as f64
+                * FLOPS_PER_MAC_INFERENCE,
             seconds,
         })
     }
@@ -121,7 +132,8 @@ impl Costs {
     /// Counted FLOPs of the whole route.
     pub fn flops(&self, route: Route) -> f64 {
         let [ae, codes, raw, tuned] = self.epochs.map(|e| e as f64);
-        let two_step = self.ae_flops_per_epoch * ae + self.encode_flops + self.codes_flops_per_epoch * codes;
+        let two_step =
+            self.ae_flops_per_epoch * ae + self.encode_flops + self.codes_flops_per_epoch * codes;
         match route {
             Route::TwoStep => two_step,
             Route::RawPixels => self.raw_flops_per_epoch * raw,
@@ -136,7 +148,8 @@ impl Costs {
 
     /// Seconds of route `a` minus route `b`, paired by seed.
     pub fn seconds_difference(&self, a: Route, b: Route) -> Result<PairedDifference> {
-        let (a, b): (Vec<f64>, Vec<f64>) = self.seconds.iter().map(|s| (s.of_route(a), s.of_route(b))).unzip();
+        let (a, b): (Vec<f64>, Vec<f64>) =
+            self.seconds.iter().map(|s| (s.of_route(a), s.of_route(b))).unzip();
         PairedDifference::of(&a, &b)
     }
 }

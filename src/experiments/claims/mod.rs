@@ -105,7 +105,11 @@ impl ClaimsReport {
     pub fn gather_cached(study: &Study, dir: &Path) -> Result<ClaimsReport> {
         let r = &study.results;
         let raw_mlp = r.raw_mlp.clone().ok_or_else(|| {
-            Error::param("run_raw_mlp", false, "the claims need the raw-pixel MLP; use StudyConfig::default()")
+            Error::param(
+                "run_raw_mlp",
+                false,
+                "the claims need the raw-pixel MLP; use StudyConfig::default()",
+            )
         })?;
         let baselines = baselines::run_all_cached(study, dir, &BaselineSettings::default())?;
         let params = FineTuneParams::default();
@@ -124,9 +128,12 @@ impl ClaimsReport {
         let costs = Costs::of(study, &finetune, other_routes)?;
         let (per_class, few_seeds, train) = default_few_labels_settings();
         let budget = |per_class: usize| {
-            crate::output::cache::cached(dir, "few-labels", &(per_class, &few_seeds, &train, &r.config), || {
-                few_labels(study, per_class, &few_seeds, &train, &mut pipeline::quiet)
-            })
+            crate::output::cache::cached(
+                dir,
+                "few-labels",
+                &(per_class, &few_seeds, &train, &r.config),
+                || few_labels(study, per_class, &few_seeds, &train, &mut pipeline::quiet),
+            )
         };
         let (few_labels, fewer_labels) = (budget(per_class)?, budget(per_class / 10)?);
         Ok(ClaimsReport {
@@ -144,13 +151,21 @@ impl ClaimsReport {
 
     /// Codes → MLP minus pixels → MLP with every label, paired by seed.
     pub fn codes_minus_raw(&self) -> Result<PairedDifference> {
-        let raw = self.seeds.raw_minus_codes.ok_or_else(|| Error::param("seeds", 1, "needs at least 2 seeds"))?;
+        let raw = self
+            .seeds
+            .raw_minus_codes
+            .ok_or_else(|| Error::param("seeds", 1, "needs at least 2 seeds"))?;
         Ok(PairedDifference { mean: -raw.mean, low: -raw.high, high: -raw.low, ..raw })
     }
 
     /// Fine-tuned network minus pixels → MLP, paired by seed.
     pub fn finetune_minus_raw(&self) -> Result<PairedDifference> {
-        let raw: Vec<f64> = self.seeds.seeds.iter().map(|m| f64::from(m.raw_accuracy.unwrap_or(f32::NAN))).collect();
+        let raw: Vec<f64> = self
+            .seeds
+            .seeds
+            .iter()
+            .map(|m| f64::from(m.raw_accuracy.unwrap_or(f32::NAN)))
+            .collect();
         let tuned: Vec<f64> = self.finetune_accuracy.iter().map(|&a| f64::from(a)).collect();
         PairedDifference::of(&tuned, &raw)
     }
@@ -162,7 +177,13 @@ impl ClaimsReport {
             .seeds
             .seeds
             .iter()
-            .map(|m| f64::from(if mlp == "codes" { m.codes_accuracy } else { m.raw_accuracy.unwrap_or(f32::NAN) }))
+            .map(|m| {
+                f64::from(if mlp == "codes" {
+                    m.codes_accuracy
+                } else {
+                    m.raw_accuracy.unwrap_or(f32::NAN)
+                })
+            })
             .collect();
         PairedDifference::of(&vec![f64::from(row.accuracy); values.len()], &values)
     }
@@ -170,26 +191,35 @@ impl ClaimsReport {
     /// Every method of the chapter as one row each: the study's MLPs and fine-tuning (mean
     /// over the seeds, with their standard deviation) and the classical baselines (one run).
     pub fn rows(&self) -> Vec<(BaselineRow, Option<Summary>)> {
-        let over = |values: Vec<f32>| Summary::of(&values.iter().map(|&v| f64::from(v)).collect::<Vec<_>>()).ok();
+        let over = |values: Vec<f32>| {
+            Summary::of(&values.iter().map(|&v| f64::from(v)).collect::<Vec<_>>()).ok()
+        };
         let codes = over(self.seeds.seeds.iter().map(|m| m.codes_accuracy).collect());
         let raw = over(self.seeds.seeds.iter().filter_map(|m| m.raw_accuracy).collect());
         let tuned = over(self.finetune_accuracy.clone());
-        let mlp_row = |method: &str, features: &str, c: &ClassifierResult, s: Option<Summary>, fit: f64| {
-            let row = BaselineRow {
-                method: method.into(),
-                features: features.into(),
-                dimension: c.features,
-                accuracy: s.map_or(c.test_accuracy, |s| s.mean as f32),
-                test_images: c.confusion.counts.sum(),
-                fit_seconds: fit,
-                predict_seconds: f64::NAN,
+        let mlp_row =
+            |method: &str, features: &str, c: &ClassifierResult, s: Option<Summary>, fit: f64| {
+                let row = BaselineRow {
+                    method: method.into(),
+                    features: features.into(),
+                    dimension: c.features,
+                    accuracy: s.map_or(c.test_accuracy, |s| s.mean as f32),
+                    test_images: c.confusion.counts.sum(),
+                    fit_seconds: fit,
+                    predict_seconds: f64::NAN,
+                };
+                (row, s)
             };
-            (row, s)
-        };
         let fit = |c: &ClassifierResult| c.history.epochs.iter().map(|e| e.train_seconds).sum();
         let tuned_fit = self.finetune.history.epochs.iter().map(|e| e.train_seconds).sum();
         let mut rows = vec![
-            mlp_row("MLP (this crate)", "autoencoder codes", &self.codes_mlp, codes, fit(&self.codes_mlp)),
+            mlp_row(
+                "MLP (this crate)",
+                "autoencoder codes",
+                &self.codes_mlp,
+                codes,
+                fit(&self.codes_mlp),
+            ),
             mlp_row("MLP (this crate)", "raw pixels", &self.raw_mlp, raw, fit(&self.raw_mlp)),
             mlp_row(
                 "encoder + MLP fine-tuned end to end (this crate)",
@@ -224,7 +254,11 @@ impl ClaimsReport {
                 r.dimension,
                 format_count(r.test_images),
                 r.fit_seconds,
-                if r.predict_seconds.is_finite() { format!("{:.2}", r.predict_seconds) } else { "–".into() }
+                if r.predict_seconds.is_finite() {
+                    format!("{:.2}", r.predict_seconds)
+                } else {
+                    "–".into()
+                }
             );
         }
         t

@@ -31,11 +31,16 @@ impl ClaimsReport {
     /// Pixels → MLP's train − test gap minus the codes MLP's, paired by seed: above zero, the
     /// codes MLP overfits less.
     pub fn gap_difference(&self) -> Result<PairedDifference> {
-        let gap =
-            |train: Option<f32>, test: Option<f32>| f64::from(train.unwrap_or(f32::NAN) - test.unwrap_or(f32::NAN));
+        let gap = |train: Option<f32>, test: Option<f32>| {
+            f64::from(train.unwrap_or(f32::NAN) - test.unwrap_or(f32::NAN))
+        };
         let seeds = &self.seeds.seeds;
-        let raw: Vec<f64> = seeds.iter().map(|m| gap(m.raw_train_accuracy, m.raw_accuracy)).collect();
-        let codes: Vec<f64> = seeds.iter().map(|m| gap(Some(m.codes_train_accuracy), Some(m.codes_accuracy))).collect();
+        let raw: Vec<f64> =
+            seeds.iter().map(|m| gap(m.raw_train_accuracy, m.raw_accuracy)).collect();
+        let codes: Vec<f64> = seeds
+            .iter()
+            .map(|m| gap(Some(m.codes_train_accuracy), Some(m.codes_accuracy)))
+            .collect();
         PairedDifference::of(&raw, &codes)
     }
 
@@ -54,14 +59,17 @@ impl ClaimsReport {
         let tuned_vs_raw = self.finetune_minus_raw()?;
         let gap = self.gap_difference()?;
         let beats = |d: &PairedDifference| d.comparison() == Comparison::AHigher;
-        let (codes_win, few_win, tuned_win) = (beats(&codes_vs_raw), beats(&few_vs_raw), beats(&tuned_vs_raw));
+        let (codes_win, few_win, tuned_win) =
+            (beats(&codes_vs_raw), beats(&few_vs_raw), beats(&tuned_vs_raw));
         let smaller_gap = beats(&gap);
         let cheaper = |a: Route| c.flops(a) < (1.0 - CHEAPER_BY) * c.flops(Route::RawPixels);
         let cheaper_epoch = c.codes_flops_per_epoch < c.raw_flops_per_epoch;
         let (route_cheaper, tuned_cheaper) = (cheaper(Route::TwoStep), cheaper(Route::FineTuned));
         let tuned_epoch_cheaper = c.finetune_flops_per_epoch < c.raw_flops_per_epoch;
-        let seconds = |route: Route| c.seconds(route).map(|s| format!("{:.1} ± {:.1} s", s.mean, s.sd));
-        let difference = |d: &PairedDifference, a: &str, b: &str| format!("{}: {}", d.points(), d.verdict(a, b));
+        let seconds =
+            |route: Route| c.seconds(route).map(|s| format!("{:.1} ± {:.1} s", s.mean, s.sd));
+        let difference =
+            |d: &PairedDifference, a: &str, b: &str| format!("{}: {}", d.points(), d.verdict(a, b));
 
         let cost = Claim {
             id: "faster_training".into(),
@@ -69,9 +77,15 @@ impl ClaimsReport {
             evidence: vec![
                 ("codes → MLP, FLOPs per epoch".into(), gflops(c.codes_flops_per_epoch)),
                 ("pixels → MLP, FLOPs per epoch".into(), gflops(c.raw_flops_per_epoch)),
-                ("autoencoder + encoding + codes → MLP, whole route".into(), gflops(c.flops(Route::TwoStep))),
+                (
+                    "autoencoder + encoding + codes → MLP, whole route".into(),
+                    gflops(c.flops(Route::TwoStep)),
+                ),
                 ("pixels → MLP, whole route".into(), gflops(c.flops(Route::RawPixels))),
-                (format!("autoencoder + encoding + codes → MLP, seconds ({n} seeds)"), seconds(Route::TwoStep)?),
+                (
+                    format!("autoencoder + encoding + codes → MLP, seconds ({n} seeds)"),
+                    seconds(Route::TwoStep)?,
+                ),
                 (format!("pixels → MLP, seconds ({n} seeds)"), seconds(Route::RawPixels)?),
             ],
             verdict: verdict(cheaper_epoch && route_cheaper, cheaper_epoch),
@@ -98,7 +112,10 @@ impl ClaimsReport {
             evidence: vec![
                 ("codes → MLP, test accuracy".into(), codes_acc.clone()),
                 ("pixels → MLP, test accuracy".into(), raw_acc.clone()),
-                ("codes − pixels, paired".into(), difference(&codes_vs_raw, "codes → MLP", "pixels → MLP")),
+                (
+                    "codes − pixels, paired".into(),
+                    difference(&codes_vs_raw, "codes → MLP", "pixels → MLP"),
+                ),
             ],
             verdict: verdict(codes_win, false),
         };
@@ -135,9 +152,15 @@ impl ClaimsReport {
                 ),
                 ("fine-tuning, FLOPs per epoch".into(), gflops(c.finetune_flops_per_epoch)),
                 ("pixels → MLP, FLOPs per epoch".into(), gflops(c.raw_flops_per_epoch)),
-                ("fine-tuned route, pretraining included".into(), gflops(c.flops(Route::FineTuned))),
+                (
+                    "fine-tuned route, pretraining included".into(),
+                    gflops(c.flops(Route::FineTuned)),
+                ),
                 (format!("fine-tuned route, seconds ({n} seeds)"), seconds(Route::FineTuned)?),
-                ("codes → MLP, test accuracy".into(), percent(self.seeds.codes_accuracy.mean as f32)),
+                (
+                    "codes → MLP, test accuracy".into(),
+                    percent(self.seeds.codes_accuracy.mean as f32),
+                ),
             ],
             verdict: verdict(
                 codes_win && route_cheaper || tuned_win && tuned_cheaper,
@@ -155,10 +178,17 @@ impl ClaimsReport {
     /// The claims as a Markdown table: claim, evidence, verdict. Differences are "A − B"
     /// with their 95 % interval over the seeds; "A beats B" only when it excludes zero.
     pub fn claims_table(&self) -> Result<String> {
-        let mut t = String::from("| claim of the original | measured here | verdict |\n|---|---|---|\n");
+        let mut t =
+            String::from("| claim of the original | measured here | verdict |\n|---|---|---|\n");
         for c in self.claims()? {
-            let evidence: Vec<String> = c.evidence.iter().map(|(what, v)| format!("{what}: {v}")).collect();
-            t += &format!("| “{}” | {} | **{}** |\n", c.quote, evidence.join("<br>"), c.verdict.label());
+            let evidence: Vec<String> =
+                c.evidence.iter().map(|(what, v)| format!("{what}: {v}")).collect();
+            t += &format!(
+                "| “{}” | {} | **{}** |\n",
+                c.quote,
+                evidence.join("<br>"),
+                c.verdict.label()
+            );
         }
         Ok(t)
     }

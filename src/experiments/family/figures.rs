@@ -45,8 +45,11 @@ impl Family {
         let mut figures = Vec::new();
         let clean: Array2<f32> = test.x.slice(s![..10, ..]).to_owned();
         if let Some(denoising) = self.autoencoder(KindName::Denoising) {
-            let noisy =
-                self.results.config.test_noise.corrupt_seeded(clean.view(), self.results.config.test_noise_seed)?;
+            let noisy = self
+                .results
+                .config
+                .test_noise
+                .corrupt_seeded(clean.view(), self.results.config.test_noise_seed)?;
             let mut rows = vec![("noisy input".to_string(), noisy.clone())];
             if let Some(vanilla) = self.autoencoder(KindName::Vanilla) {
                 rows.push(("vanilla".to_string(), vanilla.reconstruct(&noisy)?));
@@ -124,7 +127,9 @@ pub fn pca_2d(x: &Array2<f32>) -> Result<Array2<f32>> {
     use linfa::traits::{Fit, Predict};
     let records = x.mapv(f64::from);
     let dataset = linfa::DatasetBase::from(records.clone());
-    let pca = linfa_reduction::Pca::params(2).fit(&dataset).map_err(|e| Error::Pca { reason: e.to_string() })?;
+    let pca = linfa_reduction::Pca::params(2)
+        .fit(&dataset)
+        .map_err(|e| Error::Pca { reason: e.to_string() })?;
     let projected: Array2<f64> = pca.predict(&records);
     Ok(projected.mapv(|v| v as f32))
 }

@@ -26,7 +26,9 @@ use crate::error::{Error, Result};
 use crate::experiments::kind::KindName;
 use crate::experiments::pipeline::{self, Codes, Experiment, FewLabelled, Observer};
 use crate::experiments::spreading::SpreadingParams;
-use crate::models::autoencoder::{Autoencoder, AutoencoderKind, AutoencoderParams, Noise, SparsityPenalty};
+use crate::models::autoencoder::{
+    Autoencoder, AutoencoderKind, AutoencoderParams, Noise, SparsityPenalty,
+};
 use crate::models::mlp::MlpParams;
 use crate::nn::ReconstructionLoss;
 use crate::train::TrainParams;
@@ -94,7 +96,10 @@ impl Default for FamilyConfig {
         ];
         let variants: Vec<Variant> = kinds
             .iter()
-            .map(|&kind| Variant { label: kind.describe(), params: AutoencoderParams::of_kind(kind) })
+            .map(|&kind| Variant {
+                label: kind.describe(),
+                params: AutoencoderParams::of_kind(kind),
+            })
             .collect();
         FamilyConfig {
             data_dir: None,
@@ -118,7 +123,11 @@ impl FamilyConfig {
     /// Checks every setting before any training.
     pub fn check(&self) -> Result<()> {
         if self.variants.is_empty() {
-            return Err(Error::param("variants", 0, "the comparison needs at least one autoencoder"));
+            return Err(Error::param(
+                "variants",
+                0,
+                "the comparison needs at least one autoencoder",
+            ));
         }
         for v in &self.variants {
             v.params.check()?;
@@ -160,7 +169,11 @@ impl Family {
 
     /// Like [`Family::run`], but reuses an earlier run with the same config and library
     /// source from `cache_dir` (see [`crate::output::cache`]).
-    pub fn run_cached(config: &FamilyConfig, cache_dir: &Path, observer: &mut Observer<'_>) -> Result<Family> {
+    pub fn run_cached(
+        config: &FamilyConfig,
+        cache_dir: &Path,
+        observer: &mut Observer<'_>,
+    ) -> Result<Family> {
         pipeline::run_cached(config, cache_dir, observer)
     }
 
@@ -192,10 +205,15 @@ impl Experiment for Family {
         config.validation
     }
 
-    fn train(config: &FamilyConfig, data: &Mnist, observer: &mut Observer<'_>) -> Result<TrainedFamily> {
+    fn train(
+        config: &FamilyConfig,
+        data: &Mnist,
+        observer: &mut Observer<'_>,
+    ) -> Result<TrainedFamily> {
         let started = Instant::now();
         let test = &data.test;
-        let labelled = FewLabelled::draw(&data.train, config.labelled_per_class, config.labelled_seed)?;
+        let labelled =
+            FewLabelled::draw(&data.train, config.labelled_per_class, config.labelled_seed)?;
         let noisy_test = config.test_noise.corrupt_seeded(test.x.view(), config.test_noise_seed)?;
 
         let mut variants = Vec::new();

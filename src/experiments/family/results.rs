@@ -78,8 +78,12 @@ impl FamilyResults {
             .iter()
             .flat_map(|v| {
                 let spread = v.codes.scarce_spread.unwrap_or(0.0);
-                [("MLP", v.codes.scarce_mlp), ("k-NN", v.codes.scarce_knn), ("label spreading → MLP", spread)]
-                    .map(|(c, a)| (v.variant.label.clone(), c, a))
+                [
+                    ("MLP", v.codes.scarce_mlp),
+                    ("k-NN", v.codes.scarce_knn),
+                    ("label spreading → MLP", spread),
+                ]
+                .map(|(c, a)| (v.variant.label.clone(), c, a))
             })
             .max_by(|a, b| a.2.total_cmp(&b.2))
     }

@@ -9,7 +9,9 @@ use super::{ClassifierScores, FamilyConfig};
 use crate::data::Mnist;
 use crate::error::Result;
 use crate::experiments::knn::knn_classify;
-use crate::experiments::pipeline::{few_label_accuracy, fit_classifier, Codes, FewLabelled, Labels, Observer, Stage};
+use crate::experiments::pipeline::{
+    few_label_accuracy, fit_classifier, Codes, FewLabelled, Labels, Observer, Stage,
+};
 use crate::experiments::spreading::spread_labels;
 use crate::models::metrics::accuracy;
 use crate::models::mlp::MlpParams;
@@ -47,8 +49,14 @@ impl Features<'_> {
             accuracy(&knn_classify(x.view(), y.view(), codes.test.view(), config.knn_k)?, &test.y)
         };
         let stage = |labels| Stage::Classifier { features: self.name, labels };
-        let all_labels =
-            fit_classifier(mlp, (train_x.view(), train.y.view()), None, test_x.view(), stage(Labels::All), observer)?;
+        let all_labels = fit_classifier(
+            mlp,
+            (train_x.view(), train.y.view()),
+            None,
+            test_x.view(),
+            stage(Labels::All),
+            observer,
+        )?;
         let scarce = mlp.clone().train(config.scarce_train.clone());
         Ok(ClassifierScores {
             mlp: all_labels.accuracy(&test.y)?,
@@ -63,11 +71,22 @@ impl Features<'_> {
             )?,
             scarce_knn: knn(&self.labelled, &labelled.data.y)?,
             scarce_spread: if self.spread {
-                let spread =
-                    spread_labels(codes.train.view(), &labelled.rows, labelled.data.y.view(), 10, &config.spreading)?;
+                let spread = spread_labels(
+                    codes.train.view(),
+                    &labelled.rows,
+                    labelled.data.y.view(),
+                    10,
+                    &config.spreading,
+                )?;
                 let stage = stage(Labels::Spread);
-                let fitted =
-                    fit_classifier(mlp, (train_x.view(), spread.view()), None, test_x.view(), stage, observer)?;
+                let fitted = fit_classifier(
+                    mlp,
+                    (train_x.view(), spread.view()),
+                    None,
+                    test_x.view(),
+                    stage,
+                    observer,
+                )?;
                 Some(fitted.accuracy(&test.y)?)
             } else {
                 None

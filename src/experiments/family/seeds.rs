@@ -80,7 +80,11 @@ impl Family {
         observer: &mut Observer<'_>,
     ) -> Result<(Family, FamilySeeds)> {
         let Some((&first, rest)) = seeds.split_first() else {
-            return Err(Error::param("seeds", 0, "must be at least 1 (5 give a verdict with an interval)"));
+            return Err(Error::param(
+                "seeds",
+                0,
+                "must be at least 1 (5 give a verdict with an interval)",
+            ));
         };
         let family = Family::run_cached(&config.clone().seed(first), cache_dir, observer)?;
         let mut runs = vec![family.results.clone()];
@@ -97,8 +101,14 @@ impl FamilySeeds {
         self.runs
             .iter()
             .map(|r| {
-                let scores = if label == RAW_PIXELS { Some(&r.raw) } else { r.variant(label).map(|v| &v.codes) };
-                let s = scores.ok_or_else(|| Error::param("row", label.to_string(), "no such row in the table"))?;
+                let scores = if label == RAW_PIXELS {
+                    Some(&r.raw)
+                } else {
+                    r.variant(label).map(|v| &v.codes)
+                };
+                let s = scores.ok_or_else(|| {
+                    Error::param("row", label.to_string(), "no such row in the table")
+                })?;
                 let value = match score {
                     Score::Mlp => Some(s.mlp),
                     Score::Knn => s.knn,
@@ -106,9 +116,9 @@ impl FamilySeeds {
                     Score::ScarceKnn => Some(s.scarce_knn),
                     Score::ScarceSpread => s.scarce_spread,
                 };
-                value
-                    .map(f64::from)
-                    .ok_or_else(|| Error::param("score", score.name(), format!("not measured for {label}")))
+                value.map(f64::from).ok_or_else(|| {
+                    Error::param("score", score.name(), format!("not measured for {label}"))
+                })
             })
             .collect()
     }
@@ -138,25 +148,31 @@ impl FamilySeeds {
     /// The classifier columns as a Markdown table of mean ± standard deviation (points).
     pub fn table(&self) -> Result<String> {
         let Some(first) = self.runs.first() else { return Ok(String::new()) };
-        let columns = [Score::Mlp, Score::Knn, Score::ScarceMlp, Score::ScarceKnn, Score::ScarceSpread];
+        let columns =
+            [Score::Mlp, Score::Knn, Score::ScarceMlp, Score::ScarceKnn, Score::ScarceSpread];
         let n = crate::experiments::claims::format_count(first.scarce_labels);
-        let headings: Vec<String> =
-            columns.iter().map(|c| c.name().replace("few labels", &format!("{n} labels"))).collect();
+        let headings: Vec<String> = columns
+            .iter()
+            .map(|c| c.name().replace("few labels", &format!("{n} labels")))
+            .collect();
         let mut t = format!(
             "| features ({} seeds) | test MSE | {} |\n|---|---|{}\n",
             self.seeds.len(),
             headings.join(" | "),
             "---|".repeat(columns.len())
         );
-        let mut labels: Vec<String> = first.variants.iter().map(|v| v.variant.label.clone()).collect();
+        let mut labels: Vec<String> =
+            first.variants.iter().map(|v| v.variant.label.clone()).collect();
         labels.push(RAW_PIXELS.to_string());
         for label in labels {
             let mse = match self.test_mse(&label) {
                 Ok(v) => Summary::of(&v).map(|s| format!("{:.5} ± {:.5}", s.mean, s.sd))?,
                 Err(_) => "–".into(),
             };
-            let cells: Vec<String> =
-                columns.iter().map(|&c| self.summary(&label, c).map_or("–".into(), |s| s.percent())).collect();
+            let cells: Vec<String> = columns
+                .iter()
+                .map(|&c| self.summary(&label, c).map_or("–".into(), |s| s.percent()))
+                .collect();
             t += &format!("| {label} | {mse} | {} |\n", cells.join(" | "));
         }
         Ok(t)

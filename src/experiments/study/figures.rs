@@ -33,18 +33,30 @@ impl Study {
             series.push(Series::per_epoch("pixels → MLP, training", &raw.history.train_accuracy()));
             series.push(Series::per_epoch("pixels → MLP, validation", &raw.history.val_accuracy()));
         }
-        let mlp_accuracy = plot::line_chart("mlp_accuracy", "MLP accuracy per epoch", "epoch", "accuracy", &series);
+        let mlp_accuracy = plot::line_chart(
+            "mlp_accuracy",
+            "MLP accuracy per epoch",
+            "epoch",
+            "accuracy",
+            &series,
+        );
         let originals = self.data.test.x.slice(s![..10, ..]).to_owned();
         let reconstructions = self.autoencoder.reconstruct(&originals)?;
         let recon = plot::image_rows(
             "reconstructions",
-            &format!("Test digits (top) and their reconstructions from {} numbers (bottom)", self.autoencoder.latent()),
+            &format!(
+                "Test digits (top) and their reconstructions from {} numbers (bottom)",
+                self.autoencoder.latent()
+            ),
             &[("original".to_string(), originals), ("reconstruction".to_string(), reconstructions)],
         );
         let labels: Vec<String> = (0..10).map(|d| d.to_string()).collect();
         let confusion = plot::confusion_heatmap(
             "confusion_matrix",
-            &format!("codes → MLP on the test set: accuracy {:.2} %", 100.0 * r.codes_mlp.test_accuracy),
+            &format!(
+                "codes → MLP on the test set: accuracy {:.2} %",
+                100.0 * r.codes_mlp.test_accuracy
+            ),
             &r.codes_mlp.confusion.counts,
             &labels,
         );

@@ -18,7 +18,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset, Mnist, VALIDATION_IMAGES, VALIDATION_SEED};
 use crate::error::Result;
-use crate::experiments::pipeline::{self, fit_classifier, Codes, Experiment, Fitted, Labels, Observer, Stage};
+use crate::experiments::pipeline::{
+    self, fit_classifier, Codes, Experiment, Fitted, Labels, Observer, Stage,
+};
 use crate::models::autoencoder::{Autoencoder, AutoencoderParams};
 use crate::models::metrics::{accuracy, ConfusionMatrix};
 use crate::models::mlp::{Mlp, MlpParams};
@@ -224,7 +226,11 @@ impl Study {
     /// Like [`Study::run`], but reuses the trained models of an earlier run with the same
     /// config and the same library source from `cache_dir`, and stores new ones there.
     /// Tests and notebooks share one training this way; a fresh checkout trains for real.
-    pub fn run_cached(config: &StudyConfig, cache_dir: &Path, observer: &mut Observer<'_>) -> Result<Study> {
+    pub fn run_cached(
+        config: &StudyConfig,
+        cache_dir: &Path,
+        observer: &mut Observer<'_>,
+    ) -> Result<Study> {
         pipeline::run_cached(config, cache_dir, observer)
     }
 }
@@ -246,7 +252,11 @@ impl Experiment for Study {
         config.validation
     }
 
-    fn train(config: &StudyConfig, data: &Mnist, observer: &mut Observer<'_>) -> Result<TrainedStudy> {
+    fn train(
+        config: &StudyConfig,
+        data: &Mnist,
+        observer: &mut Observer<'_>,
+    ) -> Result<TrainedStudy> {
         let started = Instant::now();
         let (train, test) = (&data.train, &data.test);
 
@@ -260,7 +270,8 @@ impl Experiment for Study {
         let encode_seconds = encoding.elapsed().as_secs_f64();
 
         // 3. An MLP learns the digits from the codes alone.
-        let (codes_mlp, codes_result) = classify(&config.codes_mlp, &codes, "codes", data, observer)?;
+        let (codes_mlp, codes_result) =
+            classify(&config.codes_mlp, &codes, "codes", data, observer)?;
 
         // 4. The comparison the original's claim needs: the same kind of MLP on raw pixels.
         let raw = if config.run_raw_mlp {
@@ -276,7 +287,11 @@ impl Experiment for Study {
             n_train: train.len(),
             n_validation: data.validation.len(),
             validation_seed: VALIDATION_SEED,
-            watched_on: if data.validation.is_empty() { WatchedOn::Test } else { WatchedOn::Validation },
+            watched_on: if data.validation.is_empty() {
+                WatchedOn::Test
+            } else {
+                WatchedOn::Validation
+            },
             n_test: test.len(),
             autoencoder: AutoencoderResult {
                 parameters: autoencoder.encoder.n_parameters() + autoencoder.decoder.n_parameters(),

@@ -51,7 +51,9 @@ pub struct OverSeeds {
 impl OverSeeds {
     /// Summarises the seeds' numbers; fails on an empty list.
     pub fn of(seeds: Vec<SeedMetrics>) -> Result<OverSeeds> {
-        let values = |f: fn(&SeedMetrics) -> f32| seeds.iter().map(|m| f64::from(f(m))).collect::<Vec<f64>>();
+        let values = |f: fn(&SeedMetrics) -> f32| {
+            seeds.iter().map(|m| f64::from(f(m))).collect::<Vec<f64>>()
+        };
         let raw: Option<Vec<f64>> = seeds.iter().map(|m| m.raw_accuracy.map(f64::from)).collect();
         let codes = values(|m| m.codes_accuracy);
         let raw_minus_codes = match &raw {
@@ -69,7 +71,11 @@ impl OverSeeds {
 
     /// One of the seeds' numbers against a published `reference` value: the per-seed
     /// differences from it, with their interval (a one-sample t interval). Needs 2 seeds.
-    pub fn against(&self, value: fn(&SeedMetrics) -> f32, reference: f64) -> Result<PairedDifference> {
+    pub fn against(
+        &self,
+        value: fn(&SeedMetrics) -> f32,
+        reference: f64,
+    ) -> Result<PairedDifference> {
         let values: Vec<f64> = self.seeds.iter().map(|m| f64::from(value(m))).collect();
         PairedDifference::of(&values, &vec![reference; values.len()])
     }
@@ -83,7 +89,11 @@ impl OverSeeds {
     /// paired difference with its verdict on the line below it.
     pub fn table(&self) -> String {
         let seeds: Vec<String> = self.seeds.iter().map(|m| format!("seed {}", m.seed)).collect();
-        let mut t = format!("| model | {} | mean ± sd |\n|---|{}---|\n", seeds.join(" | "), "---|".repeat(seeds.len()));
+        let mut t = format!(
+            "| model | {} | mean ± sd |\n|---|{}---|\n",
+            seeds.join(" | "),
+            "---|".repeat(seeds.len())
+        );
         let row = |name: &str, values: Vec<String>, summary: String| {
             format!("| {name} | {} | {summary} |\n", values.join(" | "))
         };
@@ -93,7 +103,8 @@ impl OverSeeds {
         let codes = self.seeds.iter().map(|m| percent(m.codes_accuracy)).collect();
         t += &row("codes → MLP, test accuracy", codes, self.codes_accuracy.percent());
         if let Some(raw) = &self.raw_accuracy {
-            let values = self.seeds.iter().map(|m| m.raw_accuracy.map_or("–".into(), percent)).collect();
+            let values =
+                self.seeds.iter().map(|m| m.raw_accuracy.map_or("–".into(), percent)).collect();
             t += &row("pixels → MLP, test accuracy", values, raw.percent());
         }
         if let Some(d) = &self.raw_minus_codes {
@@ -125,7 +136,11 @@ impl SeedMetrics {
 /// The seeds a run of `n` seeds from `first` uses: `first, first + 1, …`.
 pub fn seed_list(first: u64, n: usize) -> Result<Vec<u64>> {
     if n == 0 {
-        return Err(Error::param("seeds", n, "must be at least 1 (5 give a verdict with an interval)"));
+        return Err(Error::param(
+            "seeds",
+            n,
+            "must be at least 1 (5 give a verdict with an interval)",
+        ));
     }
     Ok((0..n as u64).map(|i| first.wrapping_add(i)).collect())
 }
@@ -142,7 +157,11 @@ impl Study {
         observer: &mut Observer<'_>,
     ) -> Result<(Study, OverSeeds)> {
         let Some((&first, rest)) = seeds.split_first() else {
-            return Err(Error::param("seeds", 0, "must be at least 1 (5 give a verdict with an interval)"));
+            return Err(Error::param(
+                "seeds",
+                0,
+                "must be at least 1 (5 give a verdict with an interval)",
+            ));
         };
         let mut run = |seed: u64| {
             let config = config.clone().seed(seed);
@@ -177,9 +196,17 @@ mod tests {
 
     #[test]
     fn the_verdict_follows_the_paired_interval() {
-        let clear = OverSeeds::of(vec![metrics(1, 0.970, 0.978), metrics(2, 0.972, 0.979), metrics(3, 0.969, 0.977)]);
+        let clear = OverSeeds::of(vec![
+            metrics(1, 0.970, 0.978),
+            metrics(2, 0.972, 0.979),
+            metrics(3, 0.969, 0.977),
+        ]);
         assert_eq!(clear.unwrap().raw_against_codes(), Some(Comparison::AHigher));
-        let noise = OverSeeds::of(vec![metrics(1, 0.975, 0.978), metrics(2, 0.976, 0.973), metrics(3, 0.974, 0.975)]);
+        let noise = OverSeeds::of(vec![
+            metrics(1, 0.975, 0.978),
+            metrics(2, 0.976, 0.973),
+            metrics(3, 0.974, 0.975),
+        ]);
         assert_eq!(noise.unwrap().raw_against_codes(), Some(Comparison::NoMeasurableDifference));
         let one = OverSeeds::of(vec![metrics(1, 0.97, 0.98)]).unwrap();
         assert_eq!((one.raw_against_codes(), one.codes_accuracy.n), (None, 1));

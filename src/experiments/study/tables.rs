@@ -41,7 +41,12 @@ impl Study {
         let loss = self.autoencoder.loss.name();
         let mut t = format!("| epoch | training {loss} | validation {loss} |\n|---|---|---|\n");
         for e in &self.results.autoencoder.history.epochs {
-            t += &format!("| {} | {:.5} | {:.5} |\n", e.epoch, e.train_loss, e.val_loss.unwrap_or(f32::NAN));
+            t += &format!(
+                "| {} | {:.5} | {:.5} |\n",
+                e.epoch,
+                e.train_loss,
+                e.val_loss.unwrap_or(f32::NAN)
+            );
         }
         t
     }

@@ -132,7 +132,11 @@ impl AutoencoderKind {
             "denoising" => Ok(AutoencoderKind::Denoising(Noise::Gaussian { std_dev: 0.3 })),
             "sparse" => Ok(AutoencoderKind::Sparse(SparsityPenalty::L1 { weight: 3e-4 })),
             "variational" => Ok(AutoencoderKind::Variational { beta: 1.0 }),
-            _ => Err(Error::param("kind", name, format!("must be one of {}", Self::NAMES.join(", ")))),
+            _ => Err(Error::param(
+                "kind",
+                name,
+                format!("must be one of {}", Self::NAMES.join(", ")),
+            )),
         }
     }
 

@@ -65,7 +65,10 @@ impl Autoencoder {
     }
 
     /// A VAE's μ and ln σ² for every image, each (n, latent); an error for other kinds.
-    pub fn encode_distribution<'a>(&self, x: impl AsArray<'a, f32, Ix2>) -> Result<(Array2<f32>, Array2<f32>)> {
+    pub fn encode_distribution<'a>(
+        &self,
+        x: impl AsArray<'a, f32, Ix2>,
+    ) -> Result<(Array2<f32>, Array2<f32>)> {
         self.require_variational("encode_distribution")?;
         let out = self.encoder.predict(x.into())?;
         let (mu, log_var) = variational::split(out.view());
@@ -86,7 +89,8 @@ impl Autoencoder {
     /// by `seed`, then decoded. (n, inputs). An error for other kinds, which have no prior.
     pub fn sample(&self, n: usize, seed: u64) -> Result<Array2<f32>> {
         self.require_variational("sample")?;
-        let z = variational::standard_normal(n, self.latent(), &mut rng::seeded(seed, PRIOR_STREAM));
+        let z =
+            variational::standard_normal(n, self.latent(), &mut rng::seeded(seed, PRIOR_STREAM));
         self.decode(&z)
     }
 
@@ -98,7 +102,11 @@ impl Autoencoder {
     }
 
     /// The mean `loss` (MSE or BCE, per pixel) between images and their reconstructions, in chunks.
-    pub fn reconstruction_error<'a>(&self, x: impl AsArray<'a, f32, Ix2>, loss: ReconstructionLoss) -> Result<f32> {
+    pub fn reconstruction_error<'a>(
+        &self,
+        x: impl AsArray<'a, f32, Ix2>,
+        loss: ReconstructionLoss,
+    ) -> Result<f32> {
         let x = x.into();
         let mut sum = 0.0f64;
         for chunk in x.axis_chunks_iter(Axis(0), 4096) {
@@ -138,7 +146,8 @@ impl Autoencoder {
         let (reconstruction, grad) = self.decoder.output_and_grad();
         let mut loss = self.loss.compute(reconstruction, x, Some(grad));
         // Backward: decoder, the kind's code and penalty, encoder.
-        let grad_code = self.decoder.backward(code.view(), true).expect("asked for the input gradient");
+        let grad_code =
+            self.decoder.backward(code.view(), true).expect("asked for the input gradient");
         let (out, grad_out) = self.encoder.output_and_grad();
         loss += variant.penalty(out, inputs);
         variant.backward(out, grad_code, draws, inputs, grad_out);
@@ -158,7 +167,11 @@ impl Autoencoder {
     }
 
     /// The encoder's input for x under these draws, with every shape checked.
-    fn check_draws<'a>(&self, x: ArrayView2<'a, f32>, draws: &'a Draws) -> Result<ArrayView2<'a, f32>> {
+    fn check_draws<'a>(
+        &self,
+        x: ArrayView2<'a, f32>,
+        draws: &'a Draws,
+    ) -> Result<ArrayView2<'a, f32>> {
         self.encoder.check_input("Autoencoder (images)", &x)?;
         match &draws.input {
             Some(input) if input.dim() != x.dim() => Err(Error::shape(
@@ -184,7 +197,12 @@ impl Autoencoder {
 }
 
 impl Trainable for Autoencoder {
-    fn train_step(&mut self, x: ArrayView2<f32>, _labels: Option<ArrayView1<u8>>, rng: &mut Rng) -> Result<BatchStats> {
+    fn train_step(
+        &mut self,
+        x: ArrayView2<f32>,
+        _labels: Option<ArrayView1<u8>>,
+        rng: &mut Rng,
+    ) -> Result<BatchStats> {
         let draws = self.draw(x, rng);
         Ok(BatchStats { loss: self.step_with(x, &draws)?, correct: None })
     }
@@ -214,7 +232,12 @@ pub struct Replay {
 }
 
 impl Trainable for Replay {
-    fn train_step(&mut self, x: ArrayView2<f32>, _: Option<ArrayView1<u8>>, _: &mut Rng) -> Result<BatchStats> {
+    fn train_step(
+        &mut self,
+        x: ArrayView2<f32>,
+        _: Option<ArrayView1<u8>>,
+        _: &mut Rng,
+    ) -> Result<BatchStats> {
         Ok(BatchStats { loss: self.model.step_with(x, &self.draws)?, correct: None })
     }
 

@@ -87,10 +87,18 @@ impl AutoencoderParams {
             return Err(Error::param("inputs", 0, "must be at least 1 (784 for MNIST)"));
         }
         if self.latent == 0 {
-            return Err(Error::param("latent", 0, "the code needs at least 1 number (the original uses 32)"));
+            return Err(Error::param(
+                "latent",
+                0,
+                "the code needs at least 1 number (the original uses 32)",
+            ));
         }
         if let Some(pos) = self.hidden.iter().position(|&h| h == 0) {
-            return Err(Error::param("hidden", format!("{:?}", self.hidden), format!("layer {} has width 0", pos + 1)));
+            return Err(Error::param(
+                "hidden",
+                format!("{:?}", self.hidden),
+                format!("layer {} has width 0", pos + 1),
+            ));
         }
         let variant = self.kind.variant();
         variant.check()?;
@@ -104,13 +112,19 @@ impl AutoencoderParams {
     fn check_memory(&self) -> Result<()> {
         let encoder = std::iter::once(self.inputs).chain(self.hidden.iter().copied());
         let encoder: Vec<usize> = encoder.chain([self.kind.encoder_outputs(self.latent)]).collect();
-        let decoder: Vec<usize> =
-            std::iter::once(self.latent).chain(self.hidden.iter().rev().copied()).chain([self.inputs]).collect();
+        let decoder: Vec<usize> = std::iter::once(self.latent)
+            .chain(self.hidden.iter().rev().copied())
+            .chain([self.inputs])
+            .collect();
         let widest_hidden = self.hidden.iter().copied().max().unwrap_or(0);
         let widest = if self.latent >= widest_hidden.max(self.inputs) {
             ("latent", self.latent.to_string(), "a smaller code (the original uses 32)")
         } else if widest_hidden >= self.inputs {
-            ("hidden", format!("{:?}", self.hidden), "narrower hidden layers (the original uses [128, 64])")
+            (
+                "hidden",
+                format!("{:?}", self.hidden),
+                "narrower hidden layers (the original uses [128, 64])",
+            )
         } else {
             ("inputs", self.inputs.to_string(), "fewer input features (MNIST has 784)")
         };
@@ -122,9 +136,11 @@ impl AutoencoderParams {
         self.check()?;
         let mut rng = rng::seeded(self.train.seed, INIT_STREAM);
         let code_activation = self.kind.variant().code_activation(self.code_activation);
-        let mut enc: Vec<(usize, Activation)> = self.hidden.iter().map(|&h| (h, self.activation)).collect();
+        let mut enc: Vec<(usize, Activation)> =
+            self.hidden.iter().map(|&h| (h, self.activation)).collect();
         enc.push((self.kind.encoder_outputs(self.latent), code_activation));
-        let mut dec: Vec<(usize, Activation)> = self.hidden.iter().rev().map(|&h| (h, self.activation)).collect();
+        let mut dec: Vec<(usize, Activation)> =
+            self.hidden.iter().rev().map(|&h| (h, self.activation)).collect();
         dec.push((self.inputs, Activation::Sigmoid));
         Ok(Autoencoder {
             encoder: Stack::new(self.inputs, &enc, self.init, &mut rng),
@@ -148,7 +164,8 @@ impl AutoencoderParams {
             model.encoder.check_input("AutoencoderParams::fit (validation images)", v)?;
         }
         let valid = valid.map(|x| Split { x, labels: None });
-        let history = train::fit(&mut model, Split { x: train, labels: None }, valid, &self.train, observer)?;
+        let history =
+            train::fit(&mut model, Split { x: train, labels: None }, valid, &self.train, observer)?;
         Ok((model, history))
     }
 }

@@ -46,7 +46,11 @@ impl SparsityPenalty {
             SparsityPenalty::L1 { weight } => weight,
             SparsityPenalty::Kl { rho, weight } => {
                 if !(rho > 0.0 && rho < 1.0) {
-                    return Err(Error::param("rho", rho, "the target activation must be in (0, 1) (try 0.05)"));
+                    return Err(Error::param(
+                        "rho",
+                        rho,
+                        "the target activation must be in (0, 1) (try 0.05)",
+                    ));
                 }
                 weight
             }
@@ -74,7 +78,8 @@ impl SparsityPenalty {
         let b = codes.nrows().max(1) as f64;
         match *self {
             SparsityPenalty::L1 { weight } => {
-                (f64::from(weight) * codes.iter().map(|&h| f64::from(h.abs())).sum::<f64>() / b) as f32
+                (f64::from(weight) * codes.iter().map(|&h| f64::from(h.abs())).sum::<f64>() / b)
+                    as f32
             }
             SparsityPenalty::Kl { rho, weight } => {
                 let rho = f64::from(rho);
@@ -98,8 +103,9 @@ impl SparsityPenalty {
             }),
             SparsityPenalty::Kl { rho, weight } => {
                 let rho = f64::from(rho);
-                let per_unit: Array1<f32> = mean_activation(codes)
-                    .mapv(|r| (f64::from(weight) * (-rho / r + (1.0 - rho) / (1.0 - r)) / f64::from(b)) as f32);
+                let per_unit: Array1<f32> = mean_activation(codes).mapv(|r| {
+                    (f64::from(weight) * (-rho / r + (1.0 - rho) / (1.0 - r)) / f64::from(b)) as f32
+                });
                 for mut row in grad.rows_mut() {
                     row += &per_unit;
                 }
@@ -122,7 +128,9 @@ impl Variant for SparsityPenalty {
     }
 
     fn check_params(&self, params: &AutoencoderParams) -> Result<()> {
-        if matches!(self, SparsityPenalty::Kl { .. }) && params.code_activation != Activation::Sigmoid {
+        if matches!(self, SparsityPenalty::Kl { .. })
+            && params.code_activation != Activation::Sigmoid
+        {
             return Err(Error::param(
                 "code_activation",
                 params.code_activation.name(),

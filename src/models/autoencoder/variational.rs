@@ -50,7 +50,11 @@ impl Variant for Variational {
 
     fn check(&self) -> Result<()> {
         if !(self.beta.is_finite() && self.beta >= 0.0) {
-            return Err(Error::param("beta", self.beta, "the KL weight must be finite and >= 0 (1 is the ELBO)"));
+            return Err(Error::param(
+                "beta",
+                self.beta,
+                "the KL weight must be finite and >= 0 (1 is the ELBO)",
+            ));
         }
         Ok(())
     }
@@ -81,7 +85,11 @@ impl Variant for Variational {
         let (mu, log_var) = split(out);
         Ok(match &draws.eps {
             Some(eps) if eps.dim() != mu.dim() => {
-                return Err(Error::shape("Autoencoder (ε)", format!("{:?}", mu.shape()), format!("{:?}", eps.shape())))
+                return Err(Error::shape(
+                    "Autoencoder (ε)",
+                    format!("{:?}", mu.shape()),
+                    format!("{:?}", eps.shape()),
+                ))
             }
             Some(eps) => reparameterise(mu, log_var, eps.view()).into(),
             None => mu.to_owned().into(),
@@ -107,9 +115,13 @@ impl Variant for Variational {
         grad_out.fill(0.0);
         let (mut grad_mu, mut grad_log_var) = grad_out.view_mut().split_at(Axis(1), mu.ncols());
         match &draws.eps {
-            Some(eps) => {
-                add_sample_gradient(grad_code, log_var, eps.view(), grad_mu.view_mut(), grad_log_var.view_mut())
-            }
+            Some(eps) => add_sample_gradient(
+                grad_code,
+                log_var,
+                eps.view(),
+                grad_mu.view_mut(),
+                grad_log_var.view_mut(),
+            ),
             None => grad_mu += &grad_code,
         }
         add_kl_gradient(mu, log_var, self.kl_scale(inputs), grad_mu, grad_log_var);
@@ -123,7 +135,11 @@ pub fn split(out: ArrayView2<f32>) -> (ArrayView2<f32>, ArrayView2<f32>) {
 }
 
 /// `z = μ + exp(½ ln σ²) ⊙ ε`, all (B, latent).
-pub fn reparameterise(mu: ArrayView2<f32>, log_var: ArrayView2<f32>, eps: ArrayView2<f32>) -> Array2<f32> {
+pub fn reparameterise(
+    mu: ArrayView2<f32>,
+    log_var: ArrayView2<f32>,
+    eps: ArrayView2<f32>,
+) -> Array2<f32> {
     let mut z = mu.to_owned();
     Zip::from(&mut z).and(&log_var).and(&eps).for_each(|z, &lv, &e| *z += (0.5 * lv).exp() * e);
     z
@@ -172,9 +188,11 @@ pub fn add_sample_gradient(
     mut grad_log_var: ArrayViewMut2<f32>,
 ) {
     grad_mu += &grad_z;
-    Zip::from(&mut grad_log_var).and(&grad_z).and(&log_var).and(&eps).for_each(|g, &gz, &lv, &e| {
-        *g += gz * 0.5 * (0.5 * lv).exp() * e;
-    });
+    Zip::from(&mut grad_log_var).and(&grad_z).and(&log_var).and(&eps).for_each(
+        |g, &gz, &lv, &e| {
+            *g += gz * 0.5 * (0.5 * lv).exp() * e;
+        },
+    );
 }
 
 #[cfg(test)]
@@ -195,7 +213,8 @@ mod tests {
 
     #[test]
     fn a_step_without_a_drawn_eps_decodes_the_mean_instead_of_failing() {
-        let params = AutoencoderParams { inputs: 6, hidden: vec![5], latent: 2, ..Default::default() };
+        let params =
+            AutoencoderParams { inputs: 6, hidden: vec![5], latent: 2, ..Default::default() };
         let mut vae = params.kind(AutoencoderKind::Variational { beta: 1.0 }).build().unwrap();
         let x = uniform((4, 6), 0.05, 0.95, 1);
         let loss = vae.step_with(x.view(), &Draws::default()).unwrap();

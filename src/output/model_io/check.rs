@@ -51,15 +51,21 @@ impl SavedModel {
                         s.std.len()
                     ));
                 }
-                if !s.mean.iter().all(|v| v.is_finite()) || !s.std.iter().all(|v| v.is_finite() && *v > 0.0) {
+                if !s.mean.iter().all(|v| v.is_finite())
+                    || !s.std.iter().all(|v| v.is_finite() && *v > 0.0)
+                {
                     return Err("the standardiser holds a non-finite mean or a deviation that is not positive".into());
                 }
             }
             (None, false) => {}
             (Some(_), false) => {
-                return Err("it has a standardiser but its config says codes are not standardised".into())
+                return Err(
+                    "it has a standardiser but its config says codes are not standardised".into()
+                )
             }
-            (None, true) => return Err("its config standardises codes but it has no standardiser".into()),
+            (None, true) => {
+                return Err("its config standardises codes but it has no standardiser".into())
+            }
         }
         check_classifier("the codes MLP", &self.codes_mlp, latent, self.config.codes_mlp.classes)?;
         if let Some(raw) = &self.raw_mlp {
@@ -103,10 +109,18 @@ fn check_stack(what: &str, stack: &Stack) -> std::result::Result<(), String> {
         let (w, b) = (&layer.dense.w, &layer.dense.b);
         let n = i + 1;
         if w.nrows() == 0 || w.ncols() == 0 {
-            return Err(format!("{what}: layer {n} has an empty weight matrix ({}x{})", w.nrows(), w.ncols()));
+            return Err(format!(
+                "{what}: layer {n} has an empty weight matrix ({}x{})",
+                w.nrows(),
+                w.ncols()
+            ));
         }
         if b.len() != w.ncols() {
-            return Err(format!("{what}: layer {n} has {} outputs but {} biases", w.ncols(), b.len()));
+            return Err(format!(
+                "{what}: layer {n} has {} outputs but {} biases",
+                w.ncols(),
+                b.len()
+            ));
         }
         if let Some(prev) = below {
             if w.nrows() != prev {
@@ -126,7 +140,12 @@ fn check_stack(what: &str, stack: &Stack) -> std::result::Result<(), String> {
 }
 
 /// Checks a classifier's input width and its number of classes.
-fn check_classifier(what: &str, mlp: &Mlp, inputs: usize, classes: usize) -> std::result::Result<(), String> {
+fn check_classifier(
+    what: &str,
+    mlp: &Mlp,
+    inputs: usize,
+    classes: usize,
+) -> std::result::Result<(), String> {
     if mlp.stack.inputs() != inputs {
         return Err(format!(
             "{what} takes {} inputs but is fed {inputs} (the autoencoder's {})",
@@ -136,7 +155,9 @@ fn check_classifier(what: &str, mlp: &Mlp, inputs: usize, classes: usize) -> std
     }
     let out = mlp.classes();
     if !(2..=MAX_CLASSES).contains(&out) || out != classes {
-        return Err(format!("{what} has {out} outputs but its config says {classes} classes (2 to {MAX_CLASSES})"));
+        return Err(format!(
+            "{what} has {out} outputs but its config says {classes} classes (2 to {MAX_CLASSES})"
+        ));
     }
     Ok(())
 }

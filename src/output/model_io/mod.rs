@@ -126,7 +126,8 @@ impl SavedModel {
         self.check().map_err(|problem| Error::Model {
             path: path.to_path_buf(),
             problem: format!("cannot be saved: {problem}"),
-            fix: "retrain (with a lower --learning-rate if training diverged) and save again".into(),
+            fix: "retrain (with a lower --learning-rate if training diverged) and save again"
+                .into(),
         })?;
         let encode_err = |e: serde_json::Error| Error::Model {
             path: path.to_path_buf(),
@@ -170,7 +171,9 @@ impl SavedModel {
             Error::Model {
                 path: file.clone(),
                 problem,
-                fix: "pass --model the model.json (or its directory) written by `ae-mlp --save DIR`".into(),
+                fix:
+                    "pass --model the model.json (or its directory) written by `ae-mlp --save DIR`"
+                        .into(),
             }
         })?;
         SavedModel::from_json(&bytes, &file)

@@ -14,8 +14,13 @@ impl SavedModel {
     /// the whole layout parses, that every shape fits ([`SavedModel::check`]), and that the
     /// contents still hash to the recorded SHA-256.
     pub fn from_json(bytes: &[u8], path: &Path) -> Result<SavedModel> {
-        let err = |problem: String, fix: &str| Error::Model { path: path.to_path_buf(), problem, fix: fix.into() };
-        const RESAVE: &str = "save the model again with `ae-mlp --save DIR` (or restore the file from a copy)";
+        let err = |problem: String, fix: &str| Error::Model {
+            path: path.to_path_buf(),
+            problem,
+            fix: fix.into(),
+        };
+        const RESAVE: &str =
+            "save the model again with `ae-mlp --save DIR` (or restore the file from a copy)";
 
         /// Just the identifying fields, read first so a foreign or newer file is named as such.
         #[derive(Deserialize)]
@@ -32,7 +37,10 @@ impl SavedModel {
                 return Err(err(format!("is truncated ({} bytes; {e})", bytes.len()), RESAVE));
             }
             Err(e) if e.is_syntax() || e.is_io() => {
-                return Err(err(format!("is not valid JSON, so it is corrupted or not a model ({e})"), RESAVE));
+                return Err(err(
+                    format!("is not valid JSON, so it is corrupted or not a model ({e})"),
+                    RESAVE,
+                ));
             }
             Err(e) => {
                 return Err(err(
@@ -46,7 +54,9 @@ impl SavedModel {
             other => {
                 let found = match other {
                     Some(v) => format!("\"format\" is {v}"),
-                    None if header.n_train.is_some() => "it looks like a study's results.json".to_string(),
+                    None if header.n_train.is_some() => {
+                        "it looks like a study's results.json".to_string()
+                    }
                     None if header.autoencoder.is_some() || header.codes_mlp.is_some() => {
                         "it has models but no \"format\" field (a training cache file?)".to_string()
                     }
@@ -80,11 +90,16 @@ impl SavedModel {
         }
 
         let file: Stamped<SavedModel> = serde_json::from_slice(bytes).map_err(|e| {
-            err(format!("is corrupted: its layout does not match {FORMAT} version {VERSION} ({e})"), RESAVE)
+            err(
+                format!("is corrupted: its layout does not match {FORMAT} version {VERSION} ({e})"),
+                RESAVE,
+            )
         })?;
         let mut model = file.model;
         model.check().map_err(|problem| err(format!("is inconsistent: {problem}"), RESAVE))?;
-        let found = model.checksum().map_err(|e| err(format!("cannot be re-encoded to verify it ({e})"), RESAVE))?;
+        let found = model
+            .checksum()
+            .map_err(|e| err(format!("cannot be re-encoded to verify it ({e})"), RESAVE))?;
         if !found.eq_ignore_ascii_case(&file.sha256) {
             return Err(err(
                 format!(
@@ -103,6 +118,7 @@ impl SavedModel {
 /// number (`0.12e`, `-`) fails there as a syntax error, but it is a truncation all the same.
 fn ends_at_the_end(bytes: &[u8], e: &serde_json::Error) -> bool {
     let lines = 1 + bytes.iter().filter(|&&b| b == b'\n').count();
-    let last_line = bytes.iter().rposition(|&b| b == b'\n').map_or(bytes.len(), |i| bytes.len() - i - 1);
+    let last_line =
+        bytes.iter().rposition(|&b| b == b'\n').map_or(bytes.len(), |i| bytes.len() - i - 1);
     e.line() == lines && e.column() >= last_line
 }

@@ -32,13 +32,19 @@ pub(super) fn draw_lines<DB: DrawingBackend<ErrorType: 'static>>(
         .y_label_area_size(72)
         .build_cartesian_2d(x.0..x.1, y.0..y.1)?;
     let (fx, fy) = (tick_format(x), tick_format(y));
-    styled_mesh(&mut chart.configure_mesh(), x_label, y_label).x_label_formatter(&fx).y_label_formatter(&fy).draw()?;
+    styled_mesh(&mut chart.configure_mesh(), x_label, y_label)
+        .x_label_formatter(&fx)
+        .y_label_formatter(&fy)
+        .draw()?;
     for (i, (s, points)) in series.iter().zip(&clean).enumerate() {
         let style = PALETTE[i % PALETTE.len()].stroke_width(2);
         let marker = if points.len() <= 40 { 3 } else { 0 };
-        let drawn = chart.draw_series(LineSeries::new(points.iter().copied(), style).point_size(marker))?;
+        let drawn =
+            chart.draw_series(LineSeries::new(points.iter().copied(), style).point_size(marker))?;
         if !s.label.is_empty() {
-            drawn.label(&s.label).legend(move |(x, y)| PathElement::new([(x, y), (x + 22, y)], style));
+            drawn
+                .label(&s.label)
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 22, y)], style));
         }
     }
     if series.iter().any(|s| !s.label.is_empty()) {
@@ -67,16 +73,22 @@ pub(super) fn draw_histogram<DB: DrawingBackend<ErrorType: 'static>>(
     }
     for (label, values) in series {
         if values.is_empty() || values.iter().any(|v| !v.is_finite()) {
-            return Err(format!("histogram series `{label}` is empty or contains NaN/infinite values").into());
+            return Err(format!(
+                "histogram series `{label}` is empty or contains NaN/infinite values"
+            )
+            .into());
         }
     }
     let all = series.iter().flat_map(|(_, v)| v.iter().copied());
-    let (mut lo, mut hi) = all.clone().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    let (mut lo, mut hi) =
+        all.clone().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
     if hi <= lo {
         (lo, hi) = (lo - 0.5, hi + 0.5);
     }
     if !(hi - lo).is_finite() {
-        return Err(format!("histogram values from {lo} to {hi} span too wide a range to draw").into());
+        return Err(
+            format!("histogram values from {lo} to {hi} span too wide a range to draw").into()
+        );
     }
     let width = (hi - lo) / bins as f32;
     let counts: Vec<Vec<usize>> = series
@@ -103,18 +115,20 @@ pub(super) fn draw_histogram<DB: DrawingBackend<ErrorType: 'static>>(
         let color = PALETTE[i % PALETTE.len()];
         let bars = c.iter().enumerate().filter(|(_, &n)| n > 0);
         let fill = color.mix(0.4).filled();
-        chart.draw_series(bars.map(|(b, &n)| Rectangle::new([(edge(b), 0.0), (edge(b + 1), n as f32)], fill)))?;
-        let outline = c.iter().enumerate().flat_map(|(b, &n)| [(edge(b), n as f32), (edge(b + 1), n as f32)]);
+        chart.draw_series(
+            bars.map(|(b, &n)| Rectangle::new([(edge(b), 0.0), (edge(b + 1), n as f32)], fill)),
+        )?;
+        let outline =
+            c.iter().enumerate().flat_map(|(b, &n)| [(edge(b), n as f32), (edge(b + 1), n as f32)]);
         let outline = std::iter::once((lo, 0.0)).chain(outline).chain(std::iter::once((hi, 0.0)));
-        chart
-            .draw_series(LineSeries::new(outline, color.stroke_width(2)))?
-            .label(label)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], color.mix(0.5).filled()));
+        chart.draw_series(LineSeries::new(outline, color.stroke_width(2)))?.label(label).legend(
+            move |(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], color.mix(0.5).filled()),
+        );
     }
     let tops = counts.iter().flat_map(|c| {
-        c.iter()
-            .enumerate()
-            .flat_map(|(b, &n)| (0..=4).map(move |t| (edge(b) + width / 2.0, n as f32 * t as f32 / 4.0)))
+        c.iter().enumerate().flat_map(|(b, &n)| {
+            (0..=4).map(move |t| (edge(b) + width / 2.0, n as f32 * t as f32 / 4.0))
+        })
     });
     if series.iter().any(|(label, _)| !label.is_empty()) {
         draw_legend(&mut chart, legend_corner(tops, (lo, hi), (0.0, top)))?;
@@ -157,23 +171,39 @@ pub(super) fn draw_scatter<DB: DrawingBackend<ErrorType: 'static>>(
     let radius = if points.nrows() > 2000 { 2 } else { 3 };
     for &c in &present {
         let style = PALETTE[c as usize % PALETTE.len()].mix(0.65).filled();
-        let pts = points.rows().into_iter().zip(classes).filter(|(_, &k)| k == c).map(|(p, _)| (p[0], p[1]));
+        let pts = points
+            .rows()
+            .into_iter()
+            .zip(classes)
+            .filter(|(_, &k)| k == c)
+            .map(|(p, _)| (p[0], p[1]));
         chart.draw_series(pts.map(|p| Circle::new(p, radius, style)))?;
     }
     key.draw_text("class", &text((FONT, 18)), (16, 14))?;
     for (i, &c) in present.iter().enumerate() {
         let y = 50 + 26 * i as i32;
         key.draw(&Circle::new((24, y), 6, PALETTE[c as usize % PALETTE.len()].filled()))?;
-        key.draw_text(&c.to_string(), &text((FONT, 16)).pos(Pos::new(HPos::Left, VPos::Center)), (40, y))?;
+        key.draw_text(
+            &c.to_string(),
+            &text((FONT, 16)).pos(Pos::new(HPos::Left, VPos::Center)),
+            (40, y),
+        )?;
     }
     Ok(())
 }
 
 /// Axis range covering the (finite) values with a 5 % margin; a constant series gets a
 /// visible band. Fails only if the span overflows `f32`.
-pub(super) fn padded_range(values: impl Iterator<Item = f32>) -> std::result::Result<(f32, f32), String> {
-    let (lo, hi) = values.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
-    let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - lo.abs().max(1.0) * 0.1, hi + hi.abs().max(1.0) * 0.1) };
+pub(super) fn padded_range(
+    values: impl Iterator<Item = f32>,
+) -> std::result::Result<(f32, f32), String> {
+    let (lo, hi) =
+        values.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    let (lo, hi) = if hi > lo {
+        (lo, hi)
+    } else {
+        (lo - lo.abs().max(1.0) * 0.1, hi + hi.abs().max(1.0) * 0.1)
+    };
     let pad = (hi - lo) * 0.05;
     let range = (lo - pad, hi + pad);
     if (range.1 - range.0).is_finite() {
@@ -206,12 +236,18 @@ fn interpolate(a: (f32, f32), b: (f32, f32)) -> impl Iterator<Item = (f32, f32)>
 }
 
 /// The plot corner with the fewest data points, where the legend hides the least.
-fn legend_corner(points: impl Iterator<Item = (f32, f32)>, x: (f32, f32), y: (f32, f32)) -> SeriesLabelPosition {
+fn legend_corner(
+    points: impl Iterator<Item = (f32, f32)>,
+    x: (f32, f32),
+    y: (f32, f32),
+) -> SeriesLabelPosition {
     let mut hits = [0usize; 4];
     for (px, py) in points {
         let (u, v) = ((px - x.0) / (x.1 - x.0), (py - y.0) / (y.1 - y.0));
         let (right, left, top, bottom) = (u > 0.6, u < 0.4, v > 0.65, v < 0.35);
-        for (i, hit) in [right && top, left && top, right && bottom, left && bottom].into_iter().enumerate() {
+        for (i, hit) in
+            [right && top, left && top, right && bottom, left && bottom].into_iter().enumerate()
+        {
             hits[i] += hit as usize;
         }
     }

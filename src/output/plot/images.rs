@@ -31,7 +31,9 @@ pub(super) fn draw_confusion<DB: DrawingBackend<ErrorType: 'static>>(
         let total = row.sum().max(1) as f64;
         for (j, &n) in row.iter().enumerate() {
             let v = n as f64 / total;
-            let shade = |white: u8, dark: u8| (white as f64 + (dark as f64 - white as f64) * v).round() as u8;
+            let shade = |white: u8, dark: u8| {
+                (white as f64 + (dark as f64 - white as f64) * v).round() as u8
+            };
             let fill = RGBColor(shade(247, 8), shade(251, 48), shade(255, 107));
             let (a, b) = ((x0 + at(j), at(i)), (x0 + at(j + 1), at(i + 1)));
             area.draw(&Rectangle::new([a, b], fill.filled()))?;
@@ -52,7 +54,11 @@ pub(super) fn draw_confusion<DB: DrawingBackend<ErrorType: 'static>>(
         area.draw_text(label, &tick.pos(Pos::new(HPos::Right, VPos::Center)), (x0 - 8, mid))?;
     }
     let desc = text((FONT, 18));
-    area.draw_text("predicted", &desc.pos(Pos::new(HPos::Center, VPos::Top)), (x0 + side / 2, side + 36))?;
+    area.draw_text(
+        "predicted",
+        &desc.pos(Pos::new(HPos::Center, VPos::Top)),
+        (x0 + side / 2, side + 36),
+    )?;
     let rotated = desc.transform(FontTransform::Rotate270).pos(Pos::new(HPos::Center, VPos::Top));
     area.draw_text("true", &rotated, (x0 - 64, side / 2))?;
     Ok(())
@@ -70,7 +76,11 @@ pub(super) fn draw_image_rows<DB: DrawingBackend<ErrorType: 'static>>(
     for (label, images) in rows {
         check_images(label, images)?;
         if images.nrows() != n {
-            return Err(format!("image row `{label}` has {} images but the first row has {n}", images.nrows()).into());
+            return Err(format!(
+                "image row `{label}` has {} images but the first row has {n}",
+                images.nrows()
+            )
+            .into());
         }
     }
     let style = text((FONT, 18));
@@ -84,7 +94,11 @@ pub(super) fn draw_image_rows<DB: DrawingBackend<ErrorType: 'static>>(
     let x0 = (w as i32 - label_w - n as i32 * (cell + GAP) + GAP) / 2 + label_w;
     for (r, (label, images)) in rows.iter().enumerate() {
         let top = r as i32 * (cell + GAP);
-        area.draw_text(label, &style.pos(Pos::new(HPos::Right, VPos::Center)), (x0 - 14, top + cell / 2))?;
+        area.draw_text(
+            label,
+            &style.pos(Pos::new(HPos::Right, VPos::Center)),
+            (x0 - 14, top + cell / 2),
+        )?;
         for (i, image) in images.rows().into_iter().enumerate() {
             draw_digit(area, (x0 + i as i32 * (cell + GAP), top), cell, image)?;
         }
@@ -121,9 +135,12 @@ pub(super) fn draw_image_grid<DB: DrawingBackend<ErrorType: 'static>>(
 /// Checks that `images` holds flattened 28×28 images with finite values.
 fn check_images(what: &str, images: &Array2<f32>) -> Drawn {
     if images.ncols() != DIGIT * DIGIT {
-        return Err(
-            format!("images `{what}` must be {} values wide (28×28), got {}", DIGIT * DIGIT, images.ncols()).into()
-        );
+        return Err(format!(
+            "images `{what}` must be {} values wide (28×28), got {}",
+            DIGIT * DIGIT,
+            images.ncols()
+        )
+        .into());
     }
     if images.iter().any(|v| !v.is_finite()) {
         return Err(format!("images `{what}` contain NaN or infinite values").into());

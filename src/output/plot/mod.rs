@@ -110,8 +110,18 @@ pub fn activation_curve(activation: crate::nn::Activation) -> Figure {
 
 /// Line chart of one or more named series, for loss/accuracy per epoch and for
 /// activation functions next to their derivatives.
-pub fn line_chart(name: &str, title: &str, x_label: &str, y_label: &str, series: &[Series]) -> Figure {
-    let kind = FigureKind::Line { x_label: x_label.into(), y_label: y_label.into(), series: series.to_vec() };
+pub fn line_chart(
+    name: &str,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[Series],
+) -> Figure {
+    let kind = FigureKind::Line {
+        x_label: x_label.into(),
+        y_label: y_label.into(),
+        series: series.to_vec(),
+    };
     Figure::new(name, title, (800, 500), kind)
 }
 
@@ -123,19 +133,35 @@ pub fn image_rows(name: &str, title: &str, rows: &[(String, Array2<f32>)]) -> Fi
     let cell = images::tile_size(n);
     let width = 40 + 10 * label_chars as u32 + 24 + n as u32 * (cell + GAP as u32);
     let height = 72 + rows.len().max(1) as u32 * (cell + GAP as u32);
-    Figure::new(name, title, (width.max(400), height), FigureKind::ImageRows { rows: rows.to_vec() })
+    Figure::new(
+        name,
+        title,
+        (width.max(400), height),
+        FigureKind::ImageRows { rows: rows.to_vec() },
+    )
 }
 
 /// A k×k confusion matrix, `counts[true][predicted]`: cells shaded by the row-normalised
 /// value (the fraction of each true class), with the count written in each cell.
-pub fn confusion_heatmap(name: &str, title: &str, counts: &Array2<usize>, class_labels: &[String]) -> Figure {
+pub fn confusion_heatmap(
+    name: &str,
+    title: &str,
+    counts: &Array2<usize>,
+    class_labels: &[String],
+) -> Figure {
     let kind = FigureKind::Confusion { counts: counts.clone(), labels: class_labels.to_vec() };
     Figure::new(name, title, (720, 700), kind)
 }
 
 /// Overlaid semi-transparent histograms, e.g. code activations of a vanilla and a
 /// sparse autoencoder, using `bins` equal-width bins over the combined range.
-pub fn histogram(name: &str, title: &str, x_label: &str, series: &[(String, Vec<f32>)], bins: usize) -> Figure {
+pub fn histogram(
+    name: &str,
+    title: &str,
+    x_label: &str,
+    series: &[(String, Vec<f32>)],
+    bins: usize,
+) -> Figure {
     let kind = FigureKind::Histogram { x_label: x_label.into(), series: series.to_vec(), bins };
     Figure::new(name, title, (800, 500), kind)
 }
@@ -190,7 +216,8 @@ impl Figure {
         register_fonts().map_err(|e| self.fail(e))?;
         let mut svg = String::new();
         {
-            let root = SVGBackend::with_string(&mut svg, (self.width, self.height)).into_drawing_area();
+            let root =
+                SVGBackend::with_string(&mut svg, (self.width, self.height)).into_drawing_area();
             self.draw(root).map_err(|e| self.fail(e))?;
         }
         Ok(svg)
@@ -269,12 +296,22 @@ impl Figure {
             area = area.margin(8, 0, 0, 0);
         }
         match &self.kind {
-            FigureKind::Line { x_label, y_label, series } => charts::draw_lines(&area, x_label, y_label, series)?,
+            FigureKind::Line { x_label, y_label, series } => {
+                charts::draw_lines(&area, x_label, y_label, series)?
+            }
             FigureKind::ImageRows { rows } => images::draw_image_rows(&area, rows)?,
-            FigureKind::Confusion { counts, labels } => images::draw_confusion(&area, counts, labels)?,
-            FigureKind::Histogram { x_label, series, bins } => charts::draw_histogram(&area, x_label, series, *bins)?,
-            FigureKind::Scatter { points, classes } => charts::draw_scatter(&area, points, classes)?,
-            FigureKind::ImageGrid { images, cols } => images::draw_image_grid(&area, images, *cols)?,
+            FigureKind::Confusion { counts, labels } => {
+                images::draw_confusion(&area, counts, labels)?
+            }
+            FigureKind::Histogram { x_label, series, bins } => {
+                charts::draw_histogram(&area, x_label, series, *bins)?
+            }
+            FigureKind::Scatter { points, classes } => {
+                charts::draw_scatter(&area, points, classes)?
+            }
+            FigureKind::ImageGrid { images, cols } => {
+                images::draw_image_grid(&area, images, *cols)?
+            }
         }
         root.present()?;
         Ok(())
@@ -292,9 +329,10 @@ fn register_fonts() -> std::result::Result<(), String> {
     static REGISTERED: OnceLock<std::result::Result<(), String>> = OnceLock::new();
     REGISTERED
         .get_or_init(|| {
-            for (style, bytes) in
-                [(FontStyle::Normal, dejavu::sans::regular()), (FontStyle::Bold, dejavu::sans::bold())]
-            {
+            for (style, bytes) in [
+                (FontStyle::Normal, dejavu::sans::regular()),
+                (FontStyle::Bold, dejavu::sans::bold()),
+            ] {
                 plotters::style::register_font(FONT, style, bytes)
                     .map_err(|_| "the embedded DejaVu font could not be parsed".to_string())?;
             }
@@ -304,7 +342,11 @@ fn register_fonts() -> std::result::Result<(), String> {
 }
 
 /// Encodes an 8-bit RGB buffer (plotters' bitmap) as PNG.
-fn encode_png(rgb: &[u8], width: u32, height: u32) -> std::result::Result<Vec<u8>, png::EncodingError> {
+fn encode_png(
+    rgb: &[u8],
+    width: u32,
+    height: u32,
+) -> std::result::Result<Vec<u8>, png::EncodingError> {
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_color(png::ColorType::Rgb);

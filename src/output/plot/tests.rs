@@ -16,7 +16,13 @@ fn every_kind() -> Vec<Figure> {
     let points = Array2::from_shape_fn((30, 2), |(i, j)| (i * (j + 1)) as f32 * 0.1);
     let classes: Vec<u8> = (0..30).map(|i| (i % 10) as u8).collect();
     vec![
-        line_chart("line", "Loss per epoch", "epoch", "loss", &[Series::per_epoch("train", &[0.5, 0.3, 0.2])]),
+        line_chart(
+            "line",
+            "Loss per epoch",
+            "epoch",
+            "loss",
+            &[Series::per_epoch("train", &[0.5, 0.3, 0.2])],
+        ),
         image_rows(
             "rows",
             "Digits and reconstructions",
@@ -70,7 +76,11 @@ fn png_is_well_formed() {
     let idat_len = u32::from_be_bytes(png[33..37].try_into().unwrap()) as usize;
     assert_eq!(&png[37..41], b"IDAT");
     let mut raw = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::ZlibDecoder::new(&png[41..41 + idat_len]), &mut raw).unwrap();
+    std::io::Read::read_to_end(
+        &mut flate2::read::ZlibDecoder::new(&png[41..41 + idat_len]),
+        &mut raw,
+    )
+    .unwrap();
     assert_eq!(raw.len(), 200 * (1 + 300 * 3));
     assert!(png.ends_with(&[0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82]));
 }
@@ -88,7 +98,10 @@ fn save_writes_png_and_svg_into_a_new_dir() {
     let dir = tmp.path().join("figures/nested");
     for fig in every_kind() {
         let paths = fig.save(&dir).unwrap();
-        assert_eq!(paths, vec![dir.join(format!("{}.png", fig.name())), dir.join(format!("{}.svg", fig.name()))]);
+        assert_eq!(
+            paths,
+            vec![dir.join(format!("{}.png", fig.name())), dir.join(format!("{}.svg", fig.name()))]
+        );
         assert!(std::fs::read(&paths[0]).unwrap().starts_with(b"\x89PNG"));
         assert!(std::fs::read_to_string(&paths[1]).unwrap().contains("<svg"));
     }
@@ -98,7 +111,8 @@ fn save_writes_png_and_svg_into_a_new_dir() {
 
 #[test]
 fn line_chart_skips_non_finite_points_and_widens_flat_ranges() {
-    let series = [Series::new("y", vec![(1.0, f32::NAN), (2.0, 0.5), (f32::INFINITY, 1.0), (3.0, 0.5)])];
+    let series =
+        [Series::new("y", vec![(1.0, f32::NAN), (2.0, 0.5), (f32::INFINITY, 1.0), (3.0, 0.5)])];
     assert!(line_chart("flat", "Flat", "x", "y", &series).to_png().is_ok());
     let (lo, hi) = padded_range([0.5f32, 0.5].into_iter()).unwrap();
     assert!(padded_range([f32::MAX, -f32::MAX].into_iter()).is_err());
@@ -132,9 +146,17 @@ fn invalid_input_is_an_error_not_a_panic() {
         image_grid("r", "t", &Array2::zeros((0, 784)), 3),
         image_grid("s", "t", &nan, 2),
     ];
-    let huge = line_chart("t", "t", "x", "y", &[Series::new("s", vec![(0.0, f32::MAX), (1.0, -f32::MAX)])]);
-    let bad: Vec<Figure> =
-        bad.into_iter().chain([huge, histogram("u", "t", "x", &[("v".into(), vec![1.0])], usize::MAX)]).collect();
+    let huge = line_chart(
+        "t",
+        "t",
+        "x",
+        "y",
+        &[Series::new("s", vec![(0.0, f32::MAX), (1.0, -f32::MAX)])],
+    );
+    let bad: Vec<Figure> = bad
+        .into_iter()
+        .chain([huge, histogram("u", "t", "x", &[("v".into(), vec![1.0])], usize::MAX)])
+        .collect();
     for fig in &bad {
         assert!(is_plot_error(fig.to_png()), "{} should fail as PNG", fig.name());
         assert!(is_plot_error(fig.to_svg()), "{} should fail as SVG", fig.name());

@@ -42,7 +42,10 @@ pub fn numbers(put: &mut impl FnMut(&str, Value), study: &Study) -> Result<()> {
             "tree".to_string()
         };
         put(&format!("baselines.{method}.{features}.accuracy"), f32_value(row.accuracy));
-        put(&format!("baselines.{method}.{features}.seconds"), (row.fit_seconds + row.predict_seconds).into());
+        put(
+            &format!("baselines.{method}.{features}.seconds"),
+            (row.fit_seconds + row.predict_seconds).into(),
+        );
     }
     put("baselines.tree_depth", b.settings.tree_max_depth.into());
 
@@ -52,7 +55,8 @@ pub fn numbers(put: &mut impl FnMut(&str, Value), study: &Study) -> Result<()> {
     put("finetune.test_accuracy", f32_value(f.test_accuracy));
     put("finetune.train_accuracy", f32_value(f.train_accuracy));
     put("finetune.epochs", f.params.epochs().into());
-    let schedule: Vec<String> = f.params.stages.iter().map(|(e, lr)| format!("{e} epochs at {lr:e}")).collect();
+    let schedule: Vec<String> =
+        f.params.stages.iter().map(|(e, lr)| format!("{e} epochs at {lr:e}")).collect();
     put("finetune.schedule", schedule.join(", then ").into());
     put("finetune.seconds_per_epoch", f.seconds_per_epoch.into());
     let c = &report.costs;
@@ -71,16 +75,23 @@ pub fn numbers(put: &mut impl FnMut(&str, Value), study: &Study) -> Result<()> {
     interval(put, "claims.gap_difference", &report.gap_difference()?);
     interval(put, "claims.few_labels.codes_minus_raw", &report.few_labels.codes_minus_raw()?);
     interval(put, "claims.fewer_labels.codes_minus_raw", &report.fewer_labels.codes_minus_raw()?);
-    let tuned = Summary::of(&report.finetune_accuracy.iter().map(|&a| f64::from(a)).collect::<Vec<_>>())?;
+    let tuned =
+        Summary::of(&report.finetune_accuracy.iter().map(|&a| f64::from(a)).collect::<Vec<_>>())?;
     put("claims.finetune.mean", tuned.mean.into());
     put("claims.finetune.sd", tuned.sd.into());
     let five_nn_pca = report.baselines.row("5-NN", "PCA, k = 32").cloned();
     if let Some(row) = five_nn_pca {
-        interval(put, "claims.knn5_pca_minus_codes_mlp", &report.baseline_minus_mlp(&row, "codes")?);
+        interval(
+            put,
+            "claims.knn5_pca_minus_codes_mlp",
+            &report.baseline_minus_mlp(&row, "codes")?,
+        );
     }
 
     // The claims' evidence.
-    for (topic, labels) in [("few_labels", &report.few_labels), ("fewer_labels", &report.fewer_labels)] {
+    for (topic, labels) in
+        [("few_labels", &report.few_labels), ("fewer_labels", &report.fewer_labels)]
+    {
         put(&format!("claims.{topic}.labels"), (10 * labels.per_class).into());
         put(&format!("claims.{topic}.codes_accuracy"), f32_value(labels.codes_mean()));
         put(&format!("claims.{topic}.raw_accuracy"), f32_value(labels.raw_mean()));
@@ -90,16 +101,27 @@ pub fn numbers(put: &mut impl FnMut(&str, Value), study: &Study) -> Result<()> {
     put("claims.gflops.raw_mlp_per_epoch", gflops(c.raw_flops_per_epoch));
     put("claims.gflops.autoencoder_per_epoch", gflops(c.ae_flops_per_epoch));
     put("claims.gflops.encoding", gflops(c.encode_flops));
-    for (name, route) in [("two_step", Route::TwoStep), ("raw", Route::RawPixels), ("fine_tuned", Route::FineTuned)] {
+    for (name, route) in
+        [("two_step", Route::TwoStep), ("raw", Route::RawPixels), ("fine_tuned", Route::FineTuned)]
+    {
         put(&format!("claims.route.{name}.gflops"), gflops(c.flops(route)));
         let seconds = c.seconds(route)?;
         put(&format!("claims.route.{name}.seconds.mean"), seconds.mean.into());
         put(&format!("claims.route.{name}.seconds.sd"), seconds.sd.into());
     }
-    put("claims.route.two_step_vs_raw_flops", (c.flops(Route::TwoStep) / c.flops(Route::RawPixels) - 1.0).into());
-    put("claims.route.fine_tuned_vs_raw_flops", (c.flops(Route::FineTuned) / c.flops(Route::RawPixels)).into());
+    put(
+        "claims.route.two_step_vs_raw_flops",
+        (c.flops(Route::TwoStep) / c.flops(Route::RawPixels) - 1.0).into(),
+    );
+    put(
+        "claims.route.fine_tuned_vs_raw_flops",
+        (c.flops(Route::FineTuned) / c.flops(Route::RawPixels)).into(),
+    );
     let (codes, raw) = (&report.codes_mlp, &report.raw_mlp);
-    put("claims.generalisation_gap.codes_mlp", f32_value(codes.train_accuracy - codes.test_accuracy));
+    put(
+        "claims.generalisation_gap.codes_mlp",
+        f32_value(codes.train_accuracy - codes.test_accuracy),
+    );
     put("claims.generalisation_gap.raw_mlp", f32_value(raw.train_accuracy - raw.test_accuracy));
     Ok(())
 }

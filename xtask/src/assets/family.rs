@@ -18,7 +18,8 @@ use crate::numbers::f32_value;
 /// files written.
 pub fn write(put: &mut impl FnMut(&str, Value), figures: &Path) -> Result<Vec<PathBuf>> {
     seeds_numbers(put)?;
-    let family = Family::run_cached(&FamilyConfig::default(), &default_cache_dir(), &mut |_, _| {})?;
+    let family =
+        Family::run_cached(&FamilyConfig::default(), &default_cache_dir(), &mut |_, _| {})?;
     let r = &family.results;
     let mut number = |name: &str, value: Value| put(&format!("family.{name}"), value);
     let optional = |x: Option<f32>| x.map_or(Value::Null, f32_value);
@@ -50,13 +51,18 @@ pub fn write(put: &mut impl FnMut(&str, Value), figures: &Path) -> Result<Vec<Pa
     }
     let data = &family.data;
     // The code statistics the chapter's `sparse` and `sparse_kl` cells print.
-    for (kind, ae) in r.variants.iter().zip(&family.autoencoders).map(|(v, a)| (v.variant.params.kind, a)) {
+    for (kind, ae) in
+        r.variants.iter().zip(&family.autoencoders).map(|(v, a)| (v.variant.params.kind, a))
+    {
         let codes = ae.encode(&data.test.x)?;
         match kind {
             AutoencoderKind::Vanilla | AutoencoderKind::Sparse(SparsityPenalty::L1 { .. }) => {
                 let name = kind.name();
-                let zeros = codes.iter().filter(|&&v| v == 0.0).count() as f32 / codes.len().max(1) as f32;
-                let dead = (0..codes.ncols()).filter(|&j| codes.column(j).iter().all(|&v| v == 0.0)).count();
+                let zeros =
+                    codes.iter().filter(|&&v| v == 0.0).count() as f32 / codes.len().max(1) as f32;
+                let dead = (0..codes.ncols())
+                    .filter(|&j| codes.column(j).iter().all(|&v| v == 0.0))
+                    .count();
                 number(&format!("{name}.code_zero_fraction"), f32_value(zeros));
                 number(&format!("{name}.code_dead_units"), dead.into());
             }
@@ -78,19 +84,34 @@ pub fn write(put: &mut impl FnMut(&str, Value), figures: &Path) -> Result<Vec<Pa
 /// the mean ± sd table, and the paired differences the chapter's verdicts read.
 fn seeds_numbers(put: &mut impl FnMut(&str, Value)) -> Result<()> {
     let seeds = seed_list(42, FAMILY_SEEDS)?;
-    let (family, over) = Family::over_seeds(&FamilyConfig::default(), &seeds, &default_cache_dir(), &mut |_, _| {})?;
+    let (family, over) =
+        Family::over_seeds(&FamilyConfig::default(), &seeds, &default_cache_dir(), &mut |_, _| {})?;
     let r = &family.results;
-    let label = |kind: KindName| r.of_kind(kind).map(|v| v.variant.label.clone()).unwrap_or_default();
-    let (vanilla, vae, sparse) = (label(KindName::Vanilla), label(KindName::Variational), label(KindName::Sparse));
+    let label =
+        |kind: KindName| r.of_kind(kind).map(|v| v.variant.label.clone()).unwrap_or_default();
+    let (vanilla, vae, sparse) =
+        (label(KindName::Vanilla), label(KindName::Variational), label(KindName::Sparse));
     put("family.seeds.n", seeds.len().into());
     put("family.seeds.table", over.table()?.into());
     let comparisons = [
         ("raw_mlp_minus_vae_mlp", (RAW_PIXELS, Score::Mlp), (vae.as_str(), Score::Mlp)),
         ("raw_mlp_minus_sparse_mlp", (RAW_PIXELS, Score::Mlp), (sparse.as_str(), Score::Mlp)),
         ("vae_knn_minus_raw_knn", (vae.as_str(), Score::ScarceKnn), (RAW_PIXELS, Score::ScarceKnn)),
-        ("vanilla_mlp_minus_raw_mlp", (vanilla.as_str(), Score::ScarceMlp), (RAW_PIXELS, Score::ScarceMlp)),
-        ("raw_spread_minus_raw_mlp", (RAW_PIXELS, Score::ScarceSpread), (RAW_PIXELS, Score::ScarceMlp)),
-        ("vae_spread_minus_raw_spread", (vae.as_str(), Score::ScarceSpread), (RAW_PIXELS, Score::ScarceSpread)),
+        (
+            "vanilla_mlp_minus_raw_mlp",
+            (vanilla.as_str(), Score::ScarceMlp),
+            (RAW_PIXELS, Score::ScarceMlp),
+        ),
+        (
+            "raw_spread_minus_raw_mlp",
+            (RAW_PIXELS, Score::ScarceSpread),
+            (RAW_PIXELS, Score::ScarceMlp),
+        ),
+        (
+            "vae_spread_minus_raw_spread",
+            (vae.as_str(), Score::ScarceSpread),
+            (RAW_PIXELS, Score::ScarceSpread),
+        ),
     ];
     for (name, a, b) in comparisons {
         let d = over.compare(a, b)?;

@@ -44,7 +44,8 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     let data = Mnist::load_bundled()?;
     put("data.mnist.n_train", data.train.len().into());
     put("data.mnist.n_test", data.test.len().into());
-    let counts = |c: Vec<usize>| c.iter().take(10).map(|n| n.to_string()).collect::<Vec<_>>().join(" | ");
+    let counts =
+        |c: Vec<usize>| c.iter().take(10).map(|n| n.to_string()).collect::<Vec<_>>().join(" | ");
     put(
         "data.mnist.class_counts_table",
         format!(
@@ -63,9 +64,15 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     // Chapter 3: the raw-pixel MLP for 5 epochs, with and without its hidden non-linearity
     // (the runs of the chapter's `relu_vs_identity` cell).
     for (tag, activation) in [("relu", Activation::Relu), ("identity", Activation::Identity)] {
-        let params = MlpParams { activation, ..MlpParams::raw_pixels() }.train(TrainParams::default().epochs(5));
+        let params = MlpParams { activation, ..MlpParams::raw_pixels() }
+            .train(TrainParams::default().epochs(5));
         let valid = Some((data.validation.x.view(), data.validation.y.view()));
-        let (_, history) = params.fit(data.train.x.view(), data.train.y.view(), valid, &mut ae_mlp::train::silent)?;
+        let (_, history) = params.fit(
+            data.train.x.view(),
+            data.train.y.view(),
+            valid,
+            &mut ae_mlp::train::silent,
+        )?;
         if let Some(last) = history.epochs.last() {
             let accuracy = |a: Option<f32>| f32_value(a.unwrap_or(f32::NAN));
             put(&format!("mlp_5_epochs.{tag}.val_accuracy"), accuracy(last.val_accuracy));
@@ -94,11 +101,18 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     let top = r.codes_mlp.confusion.top_confusions(3);
     put(
         "study.codes_mlp.top_confusions",
-        top.iter().map(|(t, p, n)| format!("{t} read as {p} ({n} times)")).collect::<Vec<_>>().join(", ").into(),
+        top.iter()
+            .map(|(t, p, n)| format!("{t} read as {p} ({n} times)"))
+            .collect::<Vec<_>>()
+            .join(", ")
+            .into(),
     );
 
     // Chapter 6b: the same study on Fashion-MNIST.
-    let fashion_config = StudyConfig { data_dir: Some(ae_mlp::data::bundled_fashion_dir()), ..StudyConfig::default() };
+    let fashion_config = StudyConfig {
+        data_dir: Some(ae_mlp::data::bundled_fashion_dir()),
+        ..StudyConfig::default()
+    };
     let fashion = Study::run_cached(&fashion_config, &default_cache_dir(), &mut |_, _| {})?;
     study_numbers(&mut put, "fashion", &fashion);
     let f = &fashion.results;
@@ -108,16 +122,22 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
         "fashion.codes_mlp.top_confusions",
         fashion_top
             .iter()
-            .map(|&(t, p, n)| format!("{} read as {} ({n} times)", fashion_class(t), fashion_class(p)))
+            .map(|&(t, p, n)| {
+                format!("{} read as {} ({n} times)", fashion_class(t), fashion_class(p))
+            })
             .collect::<Vec<_>>()
             .join(", ")
             .into(),
     );
     let codes_recall = f.codes_mlp.confusion.recall();
     let raw_recall = f.raw_mlp.as_ref().map(|raw| raw.confusion.recall());
-    let mut recall_table = String::from("| class | codes → MLP recall | pixels → MLP recall |\n|---|---|---|\n");
+    let mut recall_table =
+        String::from("| class | codes → MLP recall | pixels → MLP recall |\n|---|---|---|\n");
     for (label, &recall) in codes_recall.iter().enumerate() {
-        let raw = raw_recall.as_ref().and_then(|r| r.get(label)).map_or_else(|| "–".to_string(), |&r| percent(r));
+        let raw = raw_recall
+            .as_ref()
+            .and_then(|r| r.get(label))
+            .map_or_else(|| "–".to_string(), |&r| percent(r));
         recall_table += &format!("| {} | {} | {raw} |\n", fashion_class(label), percent(recall));
     }
     put("fashion.recall_table", recall_table.into());
@@ -126,25 +146,38 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
 
     // Chapter 2: what the trained autoencoder does (the same computations as its cells).
     let (train_x, test_x) = (&study.data.train.x, &study.data.test.x);
-    let near_binary = train_x.iter().filter(|&&v| v <= 0.1 || v >= 0.9).count() as f32 / train_x.len() as f32;
+    let near_binary =
+        train_x.iter().filter(|&&v| v <= 0.1 || v >= 0.9).count() as f32 / train_x.len() as f32;
     put("data.mnist.pixels_near_binary", f32_value(near_binary));
     if let Some(mean_image) = train_x.mean_axis(ndarray::Axis(0)) {
         if let Some(mean_images) = mean_image.broadcast(test_x.dim()) {
             let mean_mse = ae_mlp::nn::loss::mse(mean_images, test_x.view(), None);
             put("study.mean_image.test_mse", f32_value(mean_mse));
-            put("study.mean_image.mse_over_autoencoder", f32_value(mean_mse / r.autoencoder.test_mse));
+            put(
+                "study.mean_image.mse_over_autoencoder",
+                f32_value(mean_mse / r.autoencoder.test_mse),
+            );
         }
     }
     let codes = study.autoencoder.encode(test_x)?;
-    let zero_fraction = codes.iter().filter(|&&v| v == 0.0).count() as f32 / codes.len().max(1) as f32;
+    let zero_fraction =
+        codes.iter().filter(|&&v| v == 0.0).count() as f32 / codes.len().max(1) as f32;
     put("study.codes.zero_fraction", f32_value(zero_fraction));
-    let never_active = (0..codes.ncols()).filter(|&j| codes.column(j).iter().all(|&v| v == 0.0)).count();
+    let never_active =
+        (0..codes.ncols()).filter(|&j| codes.column(j).iter().all(|&v| v == 0.0)).count();
     put("study.codes.dead_units", never_active.into());
     let originals = test_x.slice(ndarray::s![..10, ..]).to_owned();
-    let noisy = ae_mlp::data::Noise::Gaussian { std_dev: 0.3 }.corrupt_seeded(originals.view(), 7)?;
+    let noisy =
+        ae_mlp::data::Noise::Gaussian { std_dev: 0.3 }.corrupt_seeded(originals.view(), 7)?;
     let cleaned = study.autoencoder.reconstruct(&noisy)?;
-    put("study.noisy.input_mse", f32_value(ae_mlp::nn::loss::mse(noisy.view(), originals.view(), None)));
-    put("study.noisy.reconstruction_mse", f32_value(ae_mlp::nn::loss::mse(cleaned.view(), originals.view(), None)));
+    put(
+        "study.noisy.input_mse",
+        f32_value(ae_mlp::nn::loss::mse(noisy.view(), originals.view(), None)),
+    );
+    put(
+        "study.noisy.reconstruction_mse",
+        f32_value(ae_mlp::nn::loss::mse(cleaned.view(), originals.view(), None)),
+    );
     let noisy_figure = plot::image_rows(
         "noisy_reconstructions",
         "Noisy test digits (top) and what the vanilla autoencoder makes of them (bottom)",
@@ -179,7 +212,12 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
 /// original did (the runs of the chapter's `seeds` and `test_as_validation` cells).
 fn seeds_numbers(put: &mut impl FnMut(&str, Value)) -> Result<()> {
     let seeds = seed_list(42, 5)?;
-    let (_, over) = Study::over_seeds(&StudyConfig::default(), &seeds, Some(&default_cache_dir()), &mut |_, _| {})?;
+    let (_, over) = Study::over_seeds(
+        &StudyConfig::default(),
+        &seeds,
+        Some(&default_cache_dir()),
+        &mut |_, _| {},
+    )?;
     put("study.seeds.n", over.seeds.len().into());
     put("study.seeds.table", over.table().into());
     let mut summary = |name: &str, s: &Summary| {
@@ -209,7 +247,10 @@ fn seeds_numbers(put: &mut impl FnMut(&str, Value)) -> Result<()> {
     if let Some(raw) = &watched_test.results.raw_mlp {
         let curve = raw.history.val_accuracy();
         let (best_epoch, best) =
-            curve.iter().enumerate().fold((0, 0.0), |b, (i, &a)| if a > b.1 { (i + 1, a) } else { b });
+            curve
+                .iter()
+                .enumerate()
+                .fold((0, 0.0), |b, (i, &a)| if a > b.1 { (i + 1, a) } else { b });
         put("study.test_as_validation.raw_mlp.last", f32_value(raw.test_accuracy));
         put("study.test_as_validation.raw_mlp.best", f32_value(best));
         put("study.test_as_validation.raw_mlp.best_epoch", best_epoch.into());
@@ -227,7 +268,10 @@ fn study_numbers(put: &mut impl FnMut(&str, Value), topic: &str, study: &Study) 
     if let Some(raw) = &r.raw_mlp {
         put(&format!("{topic}.raw_mlp.test_accuracy"), f32_value(raw.test_accuracy));
         put(&format!("{topic}.raw_mlp.train_accuracy"), f32_value(raw.train_accuracy));
-        put(&format!("{topic}.raw_minus_codes"), f32_value(raw.test_accuracy - r.codes_mlp.test_accuracy));
+        put(
+            &format!("{topic}.raw_minus_codes"),
+            f32_value(raw.test_accuracy - r.codes_mlp.test_accuracy),
+        );
     }
     put(&format!("{topic}.total_seconds"), r.total_seconds.into());
     put(&format!("{topic}.n_train"), r.n_train.into());

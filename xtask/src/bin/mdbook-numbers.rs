@@ -29,7 +29,8 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<()> {
-    let (ctx, book) = mdbook_preprocessor::parse_input(io::stdin()).context("mdBook's input on stdin")?;
+    let (ctx, book) =
+        mdbook_preprocessor::parse_input(io::stdin()).context("mdBook's input on stdin")?;
     let book = substitute(&ctx, book)?;
     serde_json::to_writer(io::stdout(), &book).context("writing the book to stdout")?;
     Ok(())
@@ -44,7 +45,10 @@ fn substitute(ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
         if result.is_err() {
             return;
         }
-        let name = chapter.source_path.as_ref().map_or_else(|| chapter.name.clone(), |p| p.display().to_string());
+        let name = chapter
+            .source_path
+            .as_ref()
+            .map_or_else(|| chapter.name.clone(), |p| p.display().to_string());
         match numbers::substitute(&chapter.content, &numbers, &name, |_, shown| shown) {
             Ok(content) => chapter.content = content,
             Err(e) => result = Err(e),

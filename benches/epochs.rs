@@ -6,7 +6,7 @@
 //! then, for the autoencoder, the MLP on codes and the MLP on raw pixels: seconds per epoch
 //! (minimum and median of several epochs), images per second, and the GFLOP/s reached (6 ×
 //! weights × samples per epoch: forward 2, backward 4), also as a share of that peak; then
-//! every kind of the autoencoder family (chapter 9's settings: same layers, same batch),
+//! every kind of the autoencoder family (chapter 7's settings: same layers, same batch),
 //! trained in turn for `--rounds` rounds (default 2) of N epochs each, with its seconds per
 //! epoch and their ratio to the vanilla autoencoder's, read under the same load (`--kinds`
 //! keeps the kinds of those names, `--images N` trains them on the first N images only, for
@@ -306,7 +306,7 @@ fn whole_study(runs: usize) -> (Vec<f64>, u64) {
     (walls, rss)
 }
 
-/// Every autoencoder of the family comparison, with chapter 9's settings, trained on
+/// Every autoencoder of the family comparison, with chapter 7's settings, trained on
 /// `threads` threads: `rounds` rounds, each training every kind in turn for `train`'s epochs,
 /// so that all of them meet the same load. Prints each kind's seconds per epoch (minimum and
 /// median over all its epochs) and their ratios to the vanilla autoencoder's.

@@ -104,7 +104,7 @@ pub struct StudyArgs {
     /// without training.
     #[arg(long)]
     pub print_config: bool,
-    /// Which autoencoder the study trains; `all` instead compares the four kinds (chapter 9
+    /// Which autoencoder the study trains; `all` instead compares the four kinds (chapter 7
     /// of the book) and writes family_table.md, family.json and the family's figures.
     #[arg(long, value_enum, default_value_t = KindArg::Vanilla)]
     pub kind: KindArg,

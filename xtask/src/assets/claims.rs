@@ -1,4 +1,4 @@
-//! Chapter 10's generated numbers and tables ("Claims checked"), under the topics `claims`,
+//! Chapter 8's generated numbers and tables ("Claims checked"), under the topics `claims`,
 //! `baselines` and `finetune`: every number of the chapter comes from [`ClaimsReport`], the
 //! same measurements its test asserts.
 

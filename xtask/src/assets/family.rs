@@ -1,4 +1,4 @@
-//! Chapter 9's generated numbers and figures (the autoencoder family), under the topic
+//! Chapter 7's generated numbers and figures (the autoencoder family), under the topic
 //! `family` and named `figures/family_*`: the same cached comparison the chapter's cells and
 //! tests use.
 
@@ -80,7 +80,7 @@ pub fn write(put: &mut impl FnMut(&str, Value), figures: &Path) -> Result<Vec<Pa
     Ok(written)
 }
 
-/// The comparison over every seed of its verdicts (the seeds `tests/ch09_family.rs` runs):
+/// The comparison over every seed of its verdicts (the seeds `tests/ch07_family.rs` runs):
 /// the mean ± sd table, and the paired differences the chapter's verdicts read.
 fn seeds_numbers(put: &mut impl FnMut(&str, Value)) -> Result<()> {
     let seeds = seed_list(42, FAMILY_SEEDS)?;
@@ -125,5 +125,5 @@ fn seeds_numbers(put: &mut impl FnMut(&str, Value)) -> Result<()> {
     Ok(())
 }
 
-/// Seeds of the family comparison's verdicts (as in `tests/ch09_family.rs`).
+/// Seeds of the family comparison's verdicts (as in `tests/ch07_family.rs`).
 const FAMILY_SEEDS: usize = 3;

@@ -194,7 +194,7 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     for fig in figs {
         written.extend(fig.save(&figures)?);
     }
-    // Chapter 9: the autoencoder family; chapter 10: the claims checked against classical
+    // Chapter 7: the autoencoder family; chapter 8: the claims checked against classical
     // baselines (both cached measurements).
     written.extend(family::write(&mut put, &figures)?);
     claims::numbers(&mut put, &study)?;

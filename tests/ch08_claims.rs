@@ -1,4 +1,4 @@
-//! Chapter 10, "Claims checked": the cells of `notebooks/ch10-claims.ipynb`, in notebook
+//! Chapter 8, "Claims checked": the cells of `notebooks/ch08-claims.ipynb`, in notebook
 //! order, each followed by the checks of what the chapter says about its result. Every verdict
 //! of the chapter is asserted here, whichever way it went: if a claim fails on MNIST, this
 //! test asserts that it fails.

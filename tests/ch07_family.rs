@@ -1,4 +1,4 @@
-//! Chapter 9, "The autoencoder family": the cells of `notebooks/ch09-family.ipynb`, in
+//! Chapter 7, "The autoencoder family": the cells of `notebooks/ch07-family.ipynb`, in
 //! notebook order, each followed by the checks of what the chapter says about its result.
 //! The comparison trains once and is shared through the disk cache with the notebook and the
 //! book's assets (`Family::run_cached`).
@@ -328,7 +328,7 @@ fn chapter_9_the_autoencoder_family() {
 /// A cell of the family's table: a row's label and a column.
 type Cell<'a> = (&'a str, Score);
 
-/// Seeds of the family comparison's verdicts. Fewer than the five of chapters 6 and 10: a
+/// Seeds of the family comparison's verdicts. Fewer than the five of chapters 6 and 8: a
 /// seed of the comparison trains five autoencoders and a dozen classifiers, and the test
 /// suite's budget affords three; the intervals are wider for it (t with 2 degrees of freedom).
 const FAMILY_SEEDS: usize = 3;

@@ -16,7 +16,8 @@ fn main() {
 /// The cache key of trained models (`AE_MLP_SOURCE_HASH`, read by `src/output/cache.rs`):
 /// FNV-1a over the path and the code lines of every `src/**/*.rs` that can change a trained
 /// number. Left out, because editing them must not retrain every cached study:
-/// - `src/main.rs` (the command line) and `src/output/plot/` (figures): they only show results;
+/// - `src/main.rs` (the command line), `src/output/plot/` (figures) and `src/candle/` (the
+///   opt-in candle bridge, which no cached experiment runs): they only show or check results;
 /// - [`SHOWN_ONLY`]: code that summarises, compares and tabulates cached results (the
 ///   statistics, the verdicts, the tables) without training anything;
 /// - comment lines (`//`, `///`, `//!` once trimmed): documentation, not behaviour.
@@ -29,6 +30,7 @@ fn training_source_hash() -> u64 {
     files.retain(|f| {
         f != Path::new("src/main.rs")
             && !f.starts_with("src/output/plot")
+            && !f.starts_with("src/candle")
             && !SHOWN_ONLY.iter().any(|s| f == Path::new(s))
     });
     files.sort();
@@ -47,8 +49,9 @@ fn training_source_hash() -> u64 {
 }
 
 /// Files that only read results already trained (and cached) to summarise or judge them.
-const SHOWN_ONLY: [&str; 5] = [
+const SHOWN_ONLY: [&str; 6] = [
     "src/experiments/statistics.rs",
+    "src/experiments/tuned/seeds.rs",
     "src/experiments/claims/verdicts.rs",
     "src/experiments/study/tables.rs",
     "src/experiments/study/seeds.rs",

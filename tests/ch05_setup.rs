@@ -174,7 +174,7 @@ fn chapter_5_data_and_implementation() {
     let gradient = vec![0.5f32, -0.1, 0.001]; // three very different scales
     ae_mlp::nn::Optimizer::step(
         &mut adam,
-        vec![ae_mlp::nn::Param { value: &mut theta, grad: &gradient }],
+        vec![ae_mlp::nn::Param { value: &mut theta, grad: &gradient, decay: true }],
     );
     let moved: Vec<f32> = theta.iter().map(|t| t - 1.0).collect();
     println!("gradients {gradient:?}\nmoved by  {moved:?}");
@@ -217,8 +217,13 @@ fn chapter_5_data_and_implementation() {
         ae_params.init, mlp_params.init
     );
     // ANCHOR_END: schedule
-    let keras_adam =
-        OptimizerConfig::Adam { learning_rate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+    let keras_adam = OptimizerConfig::Adam {
+        learning_rate: 1e-3,
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-7,
+        weight_decay: 0.0,
+    };
     for train in [&ae_params.train, &mlp_params.train, &MlpParams::raw_pixels().train] {
         assert_eq!(
             (train.epochs, train.batch_size, train.seed, train.shuffle),

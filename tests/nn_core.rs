@@ -191,7 +191,7 @@ fn adam_first_steps_match_hand_computed_values() {
     let mut adam = Adam::new(1e-3, 0.9, 0.999, 1e-7);
     let mut theta = [1.0f32, -2.0];
     for (g, want) in [[0.5f32, -0.1], [-0.2, 0.3], [0.4, 0.0]].iter().zip(expected) {
-        adam.step(vec![Param { value: &mut theta, grad: g }]);
+        adam.step(vec![Param { value: &mut theta, grad: g, decay: true }]);
         for (got, want) in theta.iter().zip(want) {
             assert!((f64::from(*got) - want).abs() < 2e-7, "{theta:?} vs {want:?}");
         }
@@ -202,8 +202,8 @@ fn adam_first_steps_match_hand_computed_values() {
 fn sgd_with_momentum_accumulates_velocity() {
     let mut sgd = Sgd::new(0.1, 0.9);
     let mut theta = [1.0f32];
-    sgd.step(vec![Param { value: &mut theta, grad: &[1.0] }]); // u = −0.1
-    sgd.step(vec![Param { value: &mut theta, grad: &[1.0] }]); // u = −0.09 − 0.1 = −0.19
+    sgd.step(vec![Param { value: &mut theta, grad: &[1.0], decay: true }]); // u = −0.1
+    sgd.step(vec![Param { value: &mut theta, grad: &[1.0], decay: true }]); // u = −0.09 − 0.1 = −0.19
     assert!((theta[0] - (1.0 - 0.1 - 0.19)).abs() < 1e-6, "{theta:?}");
 }
 
@@ -274,4 +274,34 @@ fn divergence_stops_training_with_an_error_naming_the_epoch() {
         .train(TrainParams::default().epochs(50).batch_size(16).learning_rate(1e30));
     let err = mlp.fit(x.view(), y.view(), None, &mut |_| {}).unwrap_err();
     assert!(err.to_string().contains("diverged in epoch"), "{err}");
+}
+
+#[test]
+fn tuning_settings_are_checked_before_training() {
+    use ae_mlp::nn::OptimizerConfig;
+    use ae_mlp::train::{EarlyStopping, Schedule};
+    let x = uniform((64, 20), 0.0, 1.0, 12);
+    let y = ndarray::Array1::from_iter((0..64).map(|i| (i % 3) as u8));
+    let mlp = MlpParams { hidden: vec![8], classes: 3, ..Default::default() };
+    let fit = |p: MlpParams| p.fit(x.view(), y.view(), None, &mut ae_mlp::train::silent);
+    // Early stopping needs a validation split to watch.
+    let stop = TrainParams::default().epochs(2).early_stopping(Some(EarlyStopping { patience: 1 }));
+    let err = fit(mlp.clone().train(stop)).unwrap_err();
+    assert!(matches!(err, Error::InvalidParam { name: "early_stopping", .. }), "{err}");
+    for (name, params) in [
+        ("dropout", mlp.clone().dropout(1.0)),
+        ("input_dropout", mlp.clone().input_dropout(-0.1)),
+        (
+            "warmup",
+            mlp.clone()
+                .train(TrainParams::default().schedule(Schedule::WarmupCosine { warmup: 1.5 })),
+        ),
+        (
+            "weight_decay",
+            mlp.clone().train(TrainParams::default().optimizer(OptimizerConfig::adamw(1e-3, -1.0))),
+        ),
+    ] {
+        let err = fit(params).unwrap_err();
+        assert!(matches!(&err, Error::InvalidParam { name: n, .. } if *n == name), "{name}: {err}");
+    }
 }

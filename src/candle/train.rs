@@ -27,7 +27,7 @@ pub fn adam(
     config: &OptimizerConfig,
     first_step_exact: bool,
 ) -> Result<AdamW> {
-    let OptimizerConfig::Adam { learning_rate, beta1, beta2, epsilon } = *config else {
+    let OptimizerConfig::Adam { learning_rate, beta1, beta2, epsilon, .. } = *config else {
         candle_core::bail!("the candle bridge trains with Adam only, got {config:?}");
     };
     let eps = if first_step_exact {
@@ -60,7 +60,7 @@ pub struct KerasAdam {
 impl KerasAdam {
     /// Adam over `vars` with the core's settings.
     pub fn new(vars: Vec<Var>, config: &OptimizerConfig) -> Result<Self> {
-        let OptimizerConfig::Adam { learning_rate, beta1, beta2, epsilon } = *config else {
+        let OptimizerConfig::Adam { learning_rate, beta1, beta2, epsilon, .. } = *config else {
             candle_core::bail!("the candle bridge trains with Adam only, got {config:?}");
         };
         // (θ, m, v) per variable, the moments starting at zero.

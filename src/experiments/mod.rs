@@ -14,3 +14,4 @@ pub mod pipeline;
 pub mod spreading;
 pub mod statistics;
 pub mod study;
+pub mod tuned;

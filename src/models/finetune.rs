@@ -90,11 +90,11 @@ impl Trainable for FineTuned {
         &mut self,
         x: ArrayView2<f32>,
         labels: Option<ArrayView1<u8>>,
-        _rng: &mut Rng,
+        rng: &mut Rng,
     ) -> Result<BatchStats> {
         let labels = labels.ok_or(Error::MissingLabels { context: "fine-tuning" })?;
-        let code = self.encoder.forward_train(x);
-        self.head.forward_train(code);
+        let code = self.encoder.forward_train_dropout(x, rng);
+        self.head.forward_train_dropout(code, rng);
         let stats = classification_loss(&mut self.head, labels);
         // The head's input gradient is the code's gradient: the labels reach the encoder.
         let grad_code =
@@ -127,6 +127,12 @@ pub struct FineTuneParams {
     pub stages: Vec<(usize, f32)>,
     /// Batch size, seed and optimiser settings other than the learning rate.
     pub train: TrainParams,
+    /// Dropout rate of the pixels while fine-tuning (0: none).
+    #[serde(default)]
+    pub input_dropout: f32,
+    /// Dropout rate of every later layer's input, encoder and head (0: none).
+    #[serde(default)]
+    pub dropout: f32,
 }
 
 impl Default for FineTuneParams {
@@ -135,7 +141,12 @@ impl Default for FineTuneParams {
     /// that to settle. Chosen among three schedules on the last 5,000 training images held
     /// out, never on the test set.
     fn default() -> Self {
-        FineTuneParams { stages: vec![(10, 3e-4), (5, 3e-5)], train: TrainParams::default() }
+        FineTuneParams {
+            stages: vec![(10, 3e-4), (5, 3e-5)],
+            train: TrainParams::default(),
+            input_dropout: 0.0,
+            dropout: 0.0,
+        }
     }
 }
 
@@ -177,6 +188,8 @@ impl FineTuneParams {
     ) -> Result<(FineTuned, History)> {
         self.check()?;
         model.encoder.check_input("FineTuneParams::fit (training images)", &train.x.view())?;
+        model.encoder.set_dropout(self.input_dropout, self.dropout)?;
+        model.head.set_dropout(self.dropout, self.dropout)?;
         let mut history = History::default();
         for (stage, &(epochs, lr)) in self.stages.iter().enumerate() {
             // Each stage reshuffles with its own seed, so no two stages see the same batches.

@@ -26,6 +26,12 @@ pub struct MlpParams {
     pub init: Init,
     /// Number of classes (10 digits). The original had 15 outputs for 10 classes by mistake.
     pub classes: usize,
+    /// Dropout rate of the input features while training (the original: 0).
+    #[serde(default)]
+    pub input_dropout: f32,
+    /// Dropout rate of every hidden layer's output while training (the original: 0).
+    #[serde(default)]
+    pub dropout: f32,
     /// Epochs, batches, seed and optimiser.
     pub train: TrainParams,
 }
@@ -38,6 +44,8 @@ impl Default for MlpParams {
             activation: Activation::Relu,
             init: Init::Xavier,
             classes: 10,
+            input_dropout: 0.0,
+            dropout: 0.0,
             train: TrainParams::default(),
         }
     }
@@ -54,6 +62,10 @@ impl MlpParams {
         hidden: Vec<usize>;
         /// Sets the training schedule.
         train: TrainParams;
+        /// Sets the dropout rate of the input features.
+        input_dropout: f32;
+        /// Sets the dropout rate of the hidden layers.
+        dropout: f32;
     }
 
     /// Checks sizes and the training schedule (the memory a network needs is checked by
@@ -73,6 +85,8 @@ impl MlpParams {
                 format!("layer {} has width 0", pos + 1),
             ));
         }
+        crate::nn::dropout::check_rate("input_dropout", self.input_dropout)?;
+        crate::nn::dropout::check_rate("dropout", self.dropout)?;
         self.train.check()
     }
 
@@ -91,14 +105,10 @@ impl MlpParams {
             self.hidden.iter().map(|&h| (h, self.activation)).collect();
         // The last layer emits logits; softmax is fused into the loss (and applied by predict_proba).
         layers.push((self.classes, Activation::Identity));
-        Ok(Mlp {
-            stack: Stack::new(
-                inputs,
-                &layers,
-                self.init,
-                &mut rng::seeded(self.train.seed, INIT_STREAM),
-            ),
-        })
+        let mut rng = rng::seeded(self.train.seed, INIT_STREAM);
+        let mut stack = Stack::new(inputs, &layers, self.init, &mut rng);
+        stack.set_dropout(self.input_dropout, self.dropout)?;
+        Ok(Mlp { stack })
     }
 
     /// Refuses a network for `inputs` features whose training would not fit in
@@ -232,10 +242,10 @@ impl Trainable for Mlp {
         &mut self,
         x: ArrayView2<f32>,
         labels: Option<ArrayView1<u8>>,
-        _rng: &mut Rng,
+        rng: &mut Rng,
     ) -> Result<BatchStats> {
         let labels = labels.ok_or(Error::MissingLabels { context: "training a classifier" })?;
-        self.stack.forward_train(x);
+        self.stack.forward_train_dropout(x, rng);
         let stats = classification_loss(&mut self.stack, labels);
         self.stack.backward(x, false);
         Ok(stats)

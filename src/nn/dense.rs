@@ -125,10 +125,12 @@ impl Dense {
             Param {
                 value: self.w.as_slice_mut().expect("weights are contiguous"),
                 grad: self.grad_w.as_slice().expect("gradients are contiguous"),
+                decay: true,
             },
             Param {
                 value: self.b.as_slice_mut().expect("biases are contiguous"),
                 grad: self.grad_b.as_slice().expect("gradients are contiguous"),
+                decay: false,
             },
         ]
     }

@@ -3,6 +3,7 @@
 
 pub mod activation;
 pub mod dense;
+pub mod dropout;
 pub mod gemm;
 pub mod gradcheck;
 pub mod init;

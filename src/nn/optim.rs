@@ -1,4 +1,5 @@
-//! Optimisers: Adam (Keras' defaults) and SGD with momentum.
+//! Optimisers: Adam (Keras' defaults, with optional decoupled weight decay: AdamW) and SGD
+//! with momentum.
 //!
 //! A model hands its parameters over as a list of [`Param`]s, always in the same order; the
 //! optimiser keeps its state (moments, velocities) in a list beside them, in that order.
@@ -14,12 +15,18 @@ pub struct Param<'a> {
     pub value: &'a mut [f32],
     /// dL/dvalue from the last backward pass.
     pub grad: &'a [f32],
+    /// Whether weight decay applies: to weights, not to biases (a bias scales nothing, so
+    /// shrinking it regularises nothing).
+    pub decay: bool,
 }
 
 /// Updates parameters from their gradients.
 pub trait Optimizer {
     /// One update of every parameter. `params` must come in the same order every call.
     fn step(&mut self, params: Vec<Param<'_>>);
+
+    /// Sets the learning rate of the next steps (a schedule calls it before every step).
+    fn set_learning_rate(&mut self, learning_rate: f32);
 }
 
 /// Which optimiser to train with, and its settings. Serialisable, so results record it.
@@ -35,6 +42,10 @@ pub enum OptimizerConfig {
         beta2: f32,
         /// Keeps the division finite where the second moment is tiny.
         epsilon: f32,
+        /// Decoupled weight decay λ (Loshchilov & Hutter, 2019): each step also shrinks every
+        /// weight by `α λ θ`, apart from the gradient. 0 is plain Adam; above 0 it is AdamW.
+        #[serde(default)]
+        weight_decay: f32,
     },
     /// Stochastic gradient descent with (heavy-ball) momentum.
     Sgd {
@@ -48,11 +59,28 @@ pub enum OptimizerConfig {
 impl Default for OptimizerConfig {
     /// Adam with Keras' defaults: lr 1e-3, β1 0.9, β2 0.999, ε 1e-7.
     fn default() -> Self {
-        OptimizerConfig::Adam { learning_rate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }
+        OptimizerConfig::Adam {
+            learning_rate: 1e-3,
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-7,
+            weight_decay: 0.0,
+        }
     }
 }
 
 impl OptimizerConfig {
+    /// AdamW: Adam with Keras' β and ε, learning rate `learning_rate` and decoupled weight
+    /// decay `weight_decay`.
+    pub fn adamw(learning_rate: f32, weight_decay: f32) -> Self {
+        match OptimizerConfig::default() {
+            OptimizerConfig::Adam { beta1, beta2, epsilon, .. } => {
+                OptimizerConfig::Adam { learning_rate, beta1, beta2, epsilon, weight_decay }
+            }
+            sgd => sgd,
+        }
+    }
+
     /// The learning rate, whichever optimiser.
     pub fn learning_rate(&self) -> f32 {
         match *self {
@@ -79,9 +107,16 @@ impl OptimizerConfig {
             }
         };
         match *self {
-            OptimizerConfig::Adam { beta1, beta2, epsilon, .. } => {
+            OptimizerConfig::Adam { beta1, beta2, epsilon, weight_decay, .. } => {
                 unit("beta1", beta1)?;
                 unit("beta2", beta2)?;
+                if !(0.0..1.0).contains(&(weight_decay * lr)) {
+                    return Err(Error::param(
+                        "weight_decay",
+                        weight_decay,
+                        "must be ≥ 0 with learning rate × weight decay below 1 (try 1e-4 to 1e-2)",
+                    ));
+                }
                 if !(epsilon.is_finite() && epsilon > 0.0) {
                     return Err(Error::param(
                         "epsilon",
@@ -98,8 +133,8 @@ impl OptimizerConfig {
     /// A fresh optimiser with this configuration (no state yet).
     pub fn build(&self) -> Box<dyn Optimizer + Send> {
         match *self {
-            OptimizerConfig::Adam { learning_rate, beta1, beta2, epsilon } => {
-                Box::new(Adam::new(learning_rate, beta1, beta2, epsilon))
+            OptimizerConfig::Adam { learning_rate, beta1, beta2, epsilon, weight_decay } => {
+                Box::new(Adam::new(learning_rate, beta1, beta2, epsilon).weight_decay(weight_decay))
             }
             OptimizerConfig::Sgd { learning_rate, momentum } => {
                 Box::new(Sgd::new(learning_rate, momentum))
@@ -112,13 +147,16 @@ impl OptimizerConfig {
 /// uncentred variance `v`.
 ///
 /// The update is Keras' form, with the bias corrections folded into the step size:
-/// `α_t = α √(1 − β2^t) / (1 − β1^t)`, then `θ ← θ − α_t m / (√v + ε)`.
+/// `α_t = α √(1 − β2^t) / (1 − β1^t)`, then `θ ← θ − α_t m / (√v + ε)`. With weight decay
+/// λ (AdamW), every weight also shrinks by `α λ θ`, apart from the gradient's moments.
 #[derive(Debug, Clone)]
 pub struct Adam {
     learning_rate: f32,
     beta1: f32,
     beta2: f32,
     epsilon: f32,
+    /// Decoupled weight decay λ (0: none).
+    weight_decay: f32,
     /// Number of steps taken so far (t in the formulas).
     t: i32,
     /// First moments, one vector per parameter, in parameter order.
@@ -130,7 +168,14 @@ pub struct Adam {
 impl Adam {
     /// Adam with the given settings; see [`OptimizerConfig::default`] for Keras' values.
     pub fn new(learning_rate: f32, beta1: f32, beta2: f32, epsilon: f32) -> Self {
-        Adam { learning_rate, beta1, beta2, epsilon, t: 0, m: Vec::new(), v: Vec::new() }
+        let (t, m, v) = (0, Vec::new(), Vec::new());
+        Adam { learning_rate, beta1, beta2, epsilon, weight_decay: 0.0, t, m, v }
+    }
+
+    /// The same optimiser with decoupled weight decay λ (AdamW).
+    pub fn weight_decay(mut self, weight_decay: f32) -> Self {
+        self.weight_decay = weight_decay;
+        self
     }
 }
 
@@ -147,21 +192,24 @@ impl Optimizer for Adam {
         let parallel = worth_parallel(&params);
         let chunks = params.into_iter().zip(self.m.iter_mut().zip(self.v.iter_mut())).flat_map(
             |(p, (m, v))| {
-                let n = CHUNK;
-                p.value
-                    .chunks_mut(n)
-                    .zip(p.grad.chunks(n))
-                    .zip(m.chunks_mut(n).zip(v.chunks_mut(n)))
+                let (n, decay) =
+                    (CHUNK, if p.decay { self.learning_rate * self.weight_decay } else { 0.0 });
+                let moments = m.chunks_mut(n).zip(v.chunks_mut(n));
+                p.value.chunks_mut(n).zip(p.grad.chunks(n)).zip(moments).map(move |c| (c, decay))
             },
         );
-        for_each_chunk(chunks, parallel, |((theta, g), (m, v))| {
+        for_each_chunk(chunks, parallel, |(((theta, g), (m, v)), decay)| {
             for (((theta, &g), m), v) in theta.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut())
             {
                 *m = flush_subnormal(b1 * *m + (1.0 - b1) * g);
                 *v = flush_subnormal(b2 * *v + (1.0 - b2) * g * g);
-                *theta -= step * *m / (v.sqrt() + eps);
+                *theta -= step * *m / (v.sqrt() + eps) + decay * *theta;
             }
         });
+    }
+
+    fn set_learning_rate(&mut self, learning_rate: f32) {
+        self.learning_rate = learning_rate;
     }
 }
 // ANCHOR_END: adam
@@ -197,6 +245,10 @@ impl Optimizer for Sgd {
                 *theta += *u;
             }
         });
+    }
+
+    fn set_learning_rate(&mut self, learning_rate: f32) {
+        self.learning_rate = learning_rate;
     }
 }
 

@@ -14,8 +14,8 @@
 
 use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
 
-use super::in_parallel;
 use super::stack::Layer;
+use super::{dropout, in_parallel};
 
 /// Shards per batch. Fixed, so that results do not depend on the machine's core count; 4
 /// keeps up to four cores busy, and each shard of a 256-row batch (64 rows) is still a
@@ -52,7 +52,17 @@ pub(super) struct Workspace {
     input_grad: Array2<f32>,
     /// Each shard's own dL/dW and dL/db, layer by layer; summed into the layers after backward.
     shard_grads: Vec<Vec<ParamGrads>>,
+    /// Each layer's dropout mask for the current batch, (capacity, inputs); empty for layers
+    /// without dropout.
+    masks: Vec<Array2<f32>>,
+    /// Each layer's input after its mask, what the layer multiplies (and dL/dW needs).
+    dropped: Vec<Array2<f32>>,
+    /// Whether the current batch's pass runs with the masks (a training pass) or without.
+    dropout_on: bool,
 }
+
+/// One shard's rows of a layer's dropout mask and of its masked input.
+pub(super) type Dropped<'a> = (ArrayView2<'a, f32>, ArrayViewMut2<'a, f32>);
 
 /// One shard's rows of the batch and of every buffer, and its own parameter gradients.
 pub(super) struct Shard<'a> {
@@ -66,6 +76,8 @@ pub(super) struct Shard<'a> {
     pub input_grad: Option<ArrayViewMut2<'a, f32>>,
     /// The shard's own dL/dW and dL/db of every layer.
     pub params: &'a mut [ParamGrads],
+    /// The shard's rows of each layer's dropout mask and masked input (`None`: no dropout).
+    pub dropout: Vec<Option<Dropped<'a>>>,
 }
 
 impl Workspace {
@@ -85,12 +97,34 @@ impl Workspace {
             self.outputs = widths.iter().map(|&w| Array2::zeros((n, w))).collect();
             self.grads = widths.iter().map(|&w| Array2::zeros((n, w))).collect();
         }
+        let capacity = self.outputs.first().map_or(0, |o| o.nrows());
+        self.masks.resize_with(layers.len(), Default::default);
+        self.dropped.resize_with(layers.len(), Default::default);
+        for ((layer, mask), dropped) in layers.iter().zip(&mut self.masks).zip(&mut self.dropped) {
+            let shape = if layer.dropout > 0.0 { (capacity, layer.dense.inputs()) } else { (0, 0) };
+            if mask.dim() != shape {
+                *mask = Array2::zeros(shape);
+                *dropped = Array2::zeros(shape);
+            }
+        }
         while self.shard_grads.len() < shards {
             let grads = layers.iter().map(|l| ParamGrads {
                 w: Array2::zeros(l.dense.w.raw_dim()),
                 b: Array1::zeros(l.dense.b.raw_dim()),
             });
             self.shard_grads.push(grads.collect());
+        }
+    }
+
+    /// Draws every dropout layer's mask for the current pass from `key`, or, without a key,
+    /// turns dropout off for it. Each layer's mask comes from a key of its own.
+    pub fn draw_masks(&mut self, layers: &[Layer], key: Option<u64>) {
+        self.dropout_on = key.is_some();
+        let Some(key) = key else { return };
+        for (i, (layer, mask)) in layers.iter().zip(&mut self.masks).enumerate() {
+            if layer.dropout > 0.0 {
+                dropout::draw_mask(mask, layer.dropout, dropout::layer_key(key, i));
+            }
         }
     }
 
@@ -135,6 +169,21 @@ impl Workspace {
         let mut grads = by_shard(&mut self.grads, lens).into_iter();
         let mut input_grads =
             want_input_grad.then(|| split_rows(&mut self.input_grad, lens).into_iter());
+        let mut dropout: Vec<Vec<Option<Dropped<'a>>>> = lens.iter().map(|_| Vec::new()).collect();
+        for (mask, dropped) in self.masks.iter().zip(self.dropped.iter_mut()) {
+            let (mut mask, mut dropped) = (mask.view(), dropped.view_mut());
+            for (shard, &len) in dropout.iter_mut().zip(lens) {
+                if self.dropout_on && mask.nrows() > 0 {
+                    let (m, m_rest) = mask.split_at(Axis(0), len);
+                    let (d, d_rest) = dropped.split_at(Axis(0), len);
+                    (mask, dropped) = (m_rest, d_rest);
+                    shard.push(Some((m, d)));
+                } else {
+                    shard.push(None);
+                }
+            }
+        }
+        let mut dropout = dropout.into_iter();
         let mut start = 0;
         lens.iter()
             .zip(self.shard_grads.iter_mut())
@@ -146,6 +195,7 @@ impl Workspace {
                     grads: grads.next().unwrap_or_default(),
                     input_grad: input_grads.as_mut().and_then(Iterator::next),
                     params,
+                    dropout: dropout.next().unwrap_or_default(),
                 }
             })
             .collect()
@@ -248,6 +298,32 @@ mod tests {
             .unwrap()
             .install(|| stack.predict(x.view()));
         assert_rows_equal(&predicted.unwrap(), &one.0, 3);
+    }
+
+    #[test]
+    fn dropout_masks_and_gradients_are_the_same_on_any_thread_count() {
+        let layers = [(24, Activation::Relu), (12, Activation::Tanh), (9, Activation::Sigmoid)];
+        let mut stack = Stack::new(30, &layers, Init::Xavier, &mut seeded(1, 1));
+        stack.set_dropout(0.2, 0.5).unwrap();
+        let (x, grad_out) = (uniform((101, 30), -1.0, 1.0, 2), uniform((101, 9), -1.0, 1.0, 3));
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| {
+                let mut stack = stack.clone();
+                let out = stack.forward_train_dropout(x.view(), &mut seeded(5, 5)).to_owned();
+                stack.output_and_grad().1.assign(&grad_out);
+                let grad_x = stack.backward(x.view(), true).unwrap().to_owned();
+                let grad_w: Vec<_> = stack.layers.iter().map(|l| l.dense.grad_w.clone()).collect();
+                (out, grad_x, grad_w)
+            })
+        };
+        let one = on(1);
+        for threads in [2, 3, 16] {
+            assert_eq!(on(threads), one, "{threads} threads against 1");
+        }
+        // Some of the pixels were dropped: their gradient is exactly zero.
+        let zeros = one.1.iter().filter(|&&g| g == 0.0).count() as f32 / one.1.len() as f32;
+        assert!((zeros - 0.2).abs() < 0.05, "dropped inputs get no gradient: {zeros}");
     }
 
     #[test]

@@ -10,10 +10,11 @@
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, CowArray};
 use serde::{Deserialize, Serialize};
 
-use super::parallel::{ParamGrads, Shard, Workspace, SHARDS};
-use super::{in_parallel, Activation, Dense, Init, Param};
+use super::parallel::{Dropped, ParamGrads, Shard, Workspace, SHARDS};
+use super::{dropout, in_parallel, Activation, Dense, Init, Param};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
+use rand::RngCore;
 
 /// Rows per chunk when predicting: big enough to keep the GEMM efficient, small enough that
 /// intermediate activations of 60,000 images never sit in memory at once.
@@ -26,6 +27,9 @@ pub struct Layer {
     pub dense: Dense,
     /// The non-linearity applied to its output.
     pub activation: Activation,
+    /// Dropout rate of the layer's *input* while training (0: none); prediction ignores it.
+    #[serde(default)]
+    pub dropout: f32,
 }
 
 /// Layers applied in order. Training keeps each layer's output and output gradient in
@@ -56,7 +60,7 @@ impl Stack {
             .map(|&(width, activation)| {
                 let dense = Dense::new(fan_in, width, init, rng);
                 fan_in = width;
-                Layer { dense, activation }
+                Layer { dense, activation, dropout: 0.0 }
             })
             .collect();
         Stack::from_layers(layers)
@@ -137,17 +141,49 @@ impl Stack {
     }
 
     // ANCHOR: forward_train
-    /// Training forward pass on one batch x (batch, inputs). Keeps every layer's output for
-    /// [`Stack::backward`], which must be given the same x. Returns the stack's output.
+    /// Training forward pass on one batch x (batch, inputs), with dropout off. Keeps every
+    /// layer's output for [`Stack::backward`], which must be given the same x. Returns the
+    /// stack's output. Deterministic, as gradient checks need.
     pub fn forward_train(&mut self, x: ArrayView2<f32>) -> ArrayView2<'_, f32> {
+        self.forward_pass(x, None)
+    }
+
+    /// [`Stack::forward_train`] with each layer's dropout on: a fresh mask per layer, drawn
+    /// from one number of `rng` (nothing is drawn if no layer has dropout).
+    pub fn forward_train_dropout(
+        &mut self,
+        x: ArrayView2<f32>,
+        rng: &mut Rng,
+    ) -> ArrayView2<'_, f32> {
+        let key = self.layers.iter().any(|l| l.dropout > 0.0).then(|| rng.next_u64());
+        self.forward_pass(x, key)
+    }
+
+    fn forward_pass(
+        &mut self,
+        x: ArrayView2<f32>,
+        dropout_key: Option<u64>,
+    ) -> ArrayView2<'_, f32> {
         self.work.reserve(&mut self.layers, x.nrows());
+        self.work.draw_masks(&self.layers, dropout_key);
         let layers = &self.layers;
         in_parallel(self.work.shards(x, false), |mut shard| {
-            forward_rows(layers, shard.x, &mut shard.outputs)
+            forward_rows(layers, shard.x, &mut shard.outputs, &mut shard.dropout)
         });
         self.output()
     }
     // ANCHOR_END: forward_train
+
+    /// Sets the dropout rate of the first layer's input (`input`, e.g. pixels) and of every
+    /// other layer's input (`hidden`). Rates must be in `[0, 1)`.
+    pub fn set_dropout(&mut self, input: f32, hidden: f32) -> Result<()> {
+        dropout::check_rate("input_dropout", input)?;
+        dropout::check_rate("dropout", hidden)?;
+        for (i, layer) in self.layers.iter_mut().enumerate() {
+            layer.dropout = if i == 0 { input } else { hidden };
+        }
+        Ok(())
+    }
 
     /// The output of the last [`Stack::forward_train`], (batch, outputs).
     pub fn output(&self) -> ArrayView2<'_, f32> {
@@ -185,32 +221,62 @@ impl Stack {
 }
 
 // ANCHOR: forward_rows
-/// The forward pass over some rows: each layer's output is the next one's input.
-fn forward_rows(layers: &[Layer], x: ArrayView2<f32>, outputs: &mut [ArrayViewMut2<f32>]) {
+/// The forward pass over some rows: each layer's output is the next one's input (through
+/// its dropout mask, when the layer has one).
+fn forward_rows(
+    layers: &[Layer],
+    x: ArrayView2<f32>,
+    outputs: &mut [ArrayViewMut2<f32>],
+    dropout: &mut [Option<Dropped<'_>>],
+) {
     for (i, layer) in layers.iter().enumerate() {
         let (before, after) = outputs.split_at_mut(i);
         let input = if i == 0 { x.view() } else { before[i - 1].view() };
+        let input = match &mut dropout[i] {
+            Some((mask, dropped)) => {
+                dropout::apply(input, mask.view(), dropped.view_mut());
+                dropped.view()
+            }
+            None => input,
+        };
         layer.dense.forward_activated_into(input, after[0].view_mut(), layer.activation);
     }
 }
 // ANCHOR_END: forward_rows
 
+// ANCHOR: backward_rows
 /// The backward pass over one shard's rows, from the output gradient already in its last
-/// `grads` buffer: through each activation, then each dense layer, from the top down.
+/// `grads` buffer: through each activation, then each dense layer (and its dropout mask),
+/// from the top down.
 fn backward_rows(layers: &[Layer], shard: Shard<'_>) {
-    let Shard { x, outputs, mut grads, mut input_grad, params } = shard;
+    let Shard { x, outputs, mut grads, mut input_grad, params, dropout } = shard;
     for (i, layer) in layers.iter().enumerate().rev() {
         let (grads_below, grads_here) = grads.split_at_mut(i);
         let grad_z = &mut grads_here[0];
         layer.activation.backward(outputs[i].view(), grad_z.view_mut());
-        let input = if i == 0 { x.view() } else { outputs[i - 1].view() };
+        // The layer saw its input through the dropout mask, if it has one.
+        let input = match &dropout[i] {
+            Some((_, dropped)) => dropped.view(),
+            None if i == 0 => x.view(),
+            None => outputs[i - 1].view(),
+        };
         // The layer below needs dL/d(its output); the stack's input only if the caller asked.
-        let grad_x = if i > 0 {
+        let mut grad_x = if i > 0 {
             Some(grads_below[i - 1].view_mut())
         } else {
             input_grad.as_mut().map(|g| g.view_mut())
         };
         let ParamGrads { w, b } = &mut params[i];
-        layer.dense.backward_into(input, grad_z.view(), w, b, grad_x);
+        layer.dense.backward_into(
+            input,
+            grad_z.view(),
+            w,
+            b,
+            grad_x.as_mut().map(|g| g.view_mut()),
+        );
+        if let (Some((mask, _)), Some(grad_x)) = (&dropout[i], grad_x) {
+            dropout::backward(mask.view(), grad_x);
+        }
     }
 }
+// ANCHOR_END: backward_rows

@@ -54,6 +54,20 @@ impl PcaFeatures {
     }
 }
 
+/// Mean squared error per pixel of reconstructing `test` from its first `k` principal
+/// components of `train`: the linear baseline for an autoencoder's code of `k` numbers.
+///
+/// The components are orthonormal, so an image's reconstruction error is its squared
+/// distance from the training mean minus the squared length of its projection.
+pub fn pca_reconstruction_mse(train: &Array2<f32>, test: &Array2<f32>, k: usize) -> Result<f64> {
+    let features = PcaFeatures::fit(train, test, k)?;
+    let mean =
+        train.mapv(f64::from).mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(train.ncols()));
+    let total: f64 = (test.mapv(f64::from) - &mean).iter().map(|v| v * v).sum();
+    let kept: f64 = features.test.iter().map(|&v| f64::from(v) * f64::from(v)).sum();
+    Ok((total - kept).max(0.0) / test.len().max(1) as f64)
+}
+
 /// Variance of the projections over the total variance of the data: both sums of squared
 /// deviations from the mean, so the (n − 1) cancels.
 fn kept_variance_ratio(x: &Array2<f64>, projected: &Array2<f32>) -> f64 {

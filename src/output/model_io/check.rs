@@ -85,6 +85,7 @@ impl SavedModel {
                 .map(|l| Layer {
                     dense: Dense::from_parameters(l.dense.w.clone(), l.dense.b.clone()),
                     activation: l.activation,
+                    dropout: l.dropout,
                 })
                 .collect();
             *stack = Stack::from_layers(layers);
@@ -121,6 +122,9 @@ fn check_stack(what: &str, stack: &Stack) -> std::result::Result<(), String> {
                 w.ncols(),
                 b.len()
             ));
+        }
+        if !(0.0..1.0).contains(&layer.dropout) {
+            return Err(format!("{what}: layer {n} has dropout {}, outside [0, 1)", layer.dropout));
         }
         if let Some(prev) = below {
             if w.nrows() != prev {

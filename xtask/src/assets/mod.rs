@@ -7,6 +7,7 @@
 
 mod claims;
 mod family;
+mod tuned;
 
 use std::path::{Path, PathBuf};
 
@@ -198,6 +199,7 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     // baselines (both cached measurements).
     written.extend(family::write(&mut put, &figures)?);
     claims::numbers(&mut put, &study)?;
+    written.extend(tuned::write(&mut put, &figures)?);
 
     // One write of the whole file: the topics measured here replace their old values, the
     // benchmarks' `perf` topic stays as it was.

@@ -11,6 +11,10 @@ use crate::error::{Error, Result};
 use crate::nn::{in_parallel, OptimizerConfig, Param};
 use crate::rng::{self, Rng};
 
+mod schedule;
+
+pub use schedule::{EarlyStopping, Schedule};
+
 /// Builder setters, `fn field(mut self, value: T) -> Self`, one per listed field.
 ///
 /// `TrainParams`, `AutoencoderParams` and `MlpParams` all offer chainable setters
@@ -37,7 +41,8 @@ const SHUFFLE_STREAM: u64 = 1;
 /// Stream of the seed used inside training steps (noise, sampling).
 const STEP_STREAM: u64 = 2;
 
-/// How to train: epochs, batch size, seed, optimiser. Checked before any training starts.
+/// How to train: epochs, batch size, seed, optimiser, learning-rate schedule and early
+/// stopping. Checked before any training starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainParams {
     /// Passes over the training set.
@@ -50,6 +55,13 @@ pub struct TrainParams {
     pub shuffle: bool,
     /// The optimiser and its settings.
     pub optimizer: OptimizerConfig,
+    /// How the learning rate moves over the steps (the original: constant).
+    #[serde(default)]
+    pub schedule: Schedule,
+    /// Stop when the validation score stops improving, keeping the best epoch's weights
+    /// (the original: train every epoch, keep the last).
+    #[serde(default)]
+    pub early_stopping: Option<EarlyStopping>,
 }
 
 impl Default for TrainParams {
@@ -61,6 +73,8 @@ impl Default for TrainParams {
             seed: 42,
             shuffle: true,
             optimizer: OptimizerConfig::default(),
+            schedule: Schedule::Constant,
+            early_stopping: None,
         }
     }
 }
@@ -77,6 +91,10 @@ impl TrainParams {
         optimizer: OptimizerConfig;
         /// Turns per-epoch shuffling on or off.
         shuffle: bool;
+        /// Sets the learning-rate schedule.
+        schedule: Schedule;
+        /// Sets early stopping (`None`: train every epoch).
+        early_stopping: Option<EarlyStopping>;
     }
 
     /// Sets the learning rate of the current optimiser.
@@ -100,6 +118,7 @@ impl TrainParams {
                 "must be at least 1 (the original uses 256)",
             ));
         }
+        self.schedule.check()?;
         self.optimizer.check()
     }
 }
@@ -132,6 +151,9 @@ pub struct EpochRecord {
 pub struct History {
     /// One record per epoch, in order.
     pub epochs: Vec<EpochRecord>,
+    /// With early stopping: the epoch whose weights the model kept (1-based).
+    #[serde(default)]
+    pub best_epoch: Option<usize>,
 }
 
 impl History {
@@ -268,8 +290,11 @@ pub enum Event<'a> {
 /// Trains `model` on `train` for `params.epochs` epochs, validating on `valid` after each.
 ///
 /// Every epoch draws a fresh permutation from the seeded generator, so the same seed gives
-/// the same batches, the same updates and the same history. A NaN or infinite loss stops
-/// training with [`Error::Diverged`], naming the epoch.
+/// the same batches, the same updates and the same history. The learning rate follows
+/// `params.schedule` step by step; with `params.early_stopping`, training stops once the
+/// validation score has not improved for `patience` epochs, and the model keeps the weights
+/// of its best epoch. A NaN or infinite loss stops training with [`Error::Diverged`],
+/// naming the epoch.
 pub fn fit<M: Trainable + Send + ?Sized>(
     model: &mut M,
     train: Split<'_>,
@@ -281,6 +306,13 @@ pub fn fit<M: Trainable + Send + ?Sized>(
     train.check("fit (training data)")?;
     if let Some(valid) = &valid {
         valid.check("fit (validation data)")?;
+    }
+    if params.early_stopping.is_some() && valid.is_none() {
+        return Err(Error::param(
+            "early_stopping",
+            "on",
+            "needs validation data to watch; pass a validation split (never the test set)",
+        ));
     }
     let n = train.x.nrows();
     if n == 0 {
@@ -301,6 +333,8 @@ pub fn fit<M: Trainable + Send + ?Sized>(
     let mut batch_y = Array1::<u8>::zeros(params.batch_size);
     let batches = n.div_ceil(params.batch_size);
     let mut history = History::default();
+    let (base_rate, total_steps) = (params.optimizer.learning_rate(), params.epochs * batches);
+    let mut best = schedule::Best::default();
 
     for epoch in 1..=params.epochs {
         let started = Instant::now();
@@ -321,6 +355,11 @@ pub fn fit<M: Trainable + Send + ?Sized>(
                 let stats =
                     model.train_step(batch_x.slice(s![..rows, ..]), labels, &mut step_rng)?;
                 if stats.loss.is_finite() {
+                    if params.schedule != Schedule::Constant {
+                        let step = (epoch - 1) * batches + b;
+                        let rate = base_rate * params.schedule.factor(step, total_steps);
+                        optimizer.set_learning_rate(rate);
+                    }
                     optimizer.step(model.parameters());
                 }
                 Ok::<_, Error>(stats)
@@ -358,6 +397,19 @@ pub fn fit<M: Trainable + Send + ?Sized>(
         };
         observer(Event::Epoch(&record));
         history.epochs.push(record);
+        if let (Some(stop), Some(e)) = (params.early_stopping, evaluation) {
+            let weights = || model.parameters().iter().map(|p| p.value.to_vec()).collect();
+            if best.update(epoch, e.accuracy, e.loss, weights) >= stop.patience.max(1) {
+                break;
+            }
+        }
+    }
+    if params.early_stopping.is_some() {
+        let (epoch, weights) = best.into_parts();
+        for (param, kept) in model.parameters().into_iter().zip(&weights) {
+            param.value.copy_from_slice(kept);
+        }
+        history.best_epoch = Some(epoch);
     }
     Ok(history)
 }

@@ -69,18 +69,19 @@ fn clap_error(e: clap::Error) -> ExitCode {
 fn one_line(e: &Error) -> String {
     let message = match e {
         Error::InvalidParam { name, value, reason } => {
-            let flag =
-                match *name {
-                    "latent" => "--latent",
-                    "learning_rate" => "--learning-rate",
-                    "batch_size" => "--batch-size",
-                    "validation" => "--validation",
-                    "seeds" => "--seeds",
-                    "epochs" => return format!(
+            let flag = match *name {
+                "latent" => "--latent",
+                "learning_rate" => "--learning-rate",
+                "batch_size" => "--batch-size",
+                "validation" => "--validation",
+                "seeds" => "--seeds",
+                "epochs" => {
+                    return format!(
                         "invalid epochs {value} (--epochs, --ae-epochs or --mlp-epochs): {reason}"
-                    ),
-                    _ => return e.to_string().replace(['\n', '\r'], " "),
-                };
+                    )
+                }
+                _ => return e.to_string().replace(['\n', '\r'], " "),
+            };
             format!("invalid {flag} {value}: {reason}")
         }
         _ => e.to_string(),

@@ -302,6 +302,7 @@ pub fn fit<M: Trainable + Send + ?Sized>(
     let batches = n.div_ceil(params.batch_size);
     let mut history = History::default();
 
+    // ANCHOR: epoch_loop
     for epoch in 1..=params.epochs {
         let started = Instant::now();
         let order = epochs.next_epoch();
@@ -359,6 +360,7 @@ pub fn fit<M: Trainable + Send + ?Sized>(
         observer(Event::Epoch(&record));
         history.epochs.push(record);
     }
+    // ANCHOR_END: epoch_loop
     Ok(history)
 }
 

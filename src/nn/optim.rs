@@ -154,6 +154,7 @@ impl Optimizer for Adam {
                     .zip(m.chunks_mut(n).zip(v.chunks_mut(n)))
             },
         );
+        // ANCHOR: adam_maths
         for_each_chunk(chunks, parallel, |((theta, g), (m, v))| {
             for (((theta, &g), m), v) in theta.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut())
             {
@@ -162,6 +163,7 @@ impl Optimizer for Adam {
                 *theta -= step * *m / (v.sqrt() + eps);
             }
         });
+        // ANCHOR_END: adam_maths
     }
 }
 // ANCHOR_END: adam

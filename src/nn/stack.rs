@@ -160,6 +160,7 @@ impl Stack {
         self.work.output_and_grad()
     }
 
+    // ANCHOR: backward
     /// Backward pass for the batch of the last forward pass, given that batch's input `x` and
     /// the output gradient already written through [`Stack::output_and_grad`]. Fills every
     /// layer's parameter gradients; returns dL/dx only if `want_input_grad`.
@@ -176,6 +177,7 @@ impl Stack {
         self.work.sum_shard_gradients(&mut self.layers);
         want_input_grad.then(|| self.work.input_grad())
     }
+    // ANCHOR_END: backward
 
     /// Every (parameter, gradient) pair, in a fixed order: W then b, layer by layer. The one
     /// walk the optimiser and the gradient checks use (saving writes the layers with serde).
@@ -195,6 +197,7 @@ fn forward_rows(layers: &[Layer], x: ArrayView2<f32>, outputs: &mut [ArrayViewMu
 }
 // ANCHOR_END: forward_rows
 
+// ANCHOR: backward_rows
 /// The backward pass over one shard's rows, from the output gradient already in its last
 /// `grads` buffer: through each activation, then each dense layer, from the top down.
 fn backward_rows(layers: &[Layer], shard: Shard<'_>) {
@@ -214,3 +217,4 @@ fn backward_rows(layers: &[Layer], shard: Shard<'_>) {
         layer.dense.backward_into(input, grad_z.view(), w, b, grad_x);
     }
 }
+// ANCHOR_END: backward_rows

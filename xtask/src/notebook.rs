@@ -432,3 +432,34 @@ pub fn adopt_outputs(root: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
     }
     Ok((adopted, stale))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chapter_links_point_to_notebooks_or_become_text() {
+        let dir = std::env::temp_dir().join(format!("ae-mlp-links-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("ch05-setup.md"),
+            "```rust\n{{#include ../../tests/ch05.rs:a}}\n```\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("ch13-conclusion.md"), "# Conclusion\n").unwrap();
+        let line = "See [setup](ch05-setup.md#a-validation-set), [the end](ch13-conclusion.md), \
+                    ![a figure](../book/src/figures/x.png) and [docs](https://docs.rs/ndarray).";
+        assert_eq!(
+            chapter_links(&dir, line),
+            "See [setup](ch05-setup.ipynb), the end, ![a figure](../book/src/figures/x.png) and \
+             [docs](https://docs.rs/ndarray)."
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn fences_lose_mdbook_attributes() {
+        assert_eq!(plain_fence("```rust,noplayground"), "```rust");
+        assert_eq!(plain_fence("```sh"), "```sh");
+    }
+}

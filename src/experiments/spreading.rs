@@ -79,6 +79,7 @@ pub fn spread_labels(
             format!("must be below the number of classes ({classes})"),
         ));
     }
+    // ANCHOR: spreading
     // The symmetrised graph: i ~ j if either is among the other's k nearest.
     let mut links: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, near) in nearest_neighbours(points, points, params.k + 1)?.into_iter().enumerate() {
@@ -111,5 +112,6 @@ pub fn spread_labels(
         }
         std::mem::swap(&mut f, &mut next);
     }
+    // ANCHOR_END: spreading
     Ok(argmax_rows(f.view()))
 }

@@ -80,7 +80,8 @@ impl Dense {
     /// asked, writes dL/dx = grad_z·Wᵀ (batch, inputs) into `grad_x`.
     ///
     /// The first layer of a network needs no dL/dx (nothing learns below it); skipping that
-    /// product saves about a sixth of an epoch's work in the autoencoder.
+    /// product saves about 15 % of the multiply-adds of an autoencoder's training step
+    /// (784 × 128 of its 3 × 221,184 weight products).
     pub fn backward(
         &mut self,
         x: ArrayView2<f32>,

@@ -198,6 +198,7 @@ impl Optimizer for Adam {
                 p.value.chunks_mut(n).zip(p.grad.chunks(n)).zip(moments).map(move |c| (c, decay))
             },
         );
+        // ANCHOR: adam_maths
         for_each_chunk(chunks, parallel, |(((theta, g), (m, v)), decay)| {
             for (((theta, &g), m), v) in theta.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut())
             {
@@ -206,6 +207,7 @@ impl Optimizer for Adam {
                 *theta -= step * *m / (v.sqrt() + eps) + decay * *theta;
             }
         });
+        // ANCHOR_END: adam_maths
     }
 
     fn set_learning_rate(&mut self, learning_rate: f32) {

@@ -196,6 +196,7 @@ impl Stack {
         self.work.output_and_grad()
     }
 
+    // ANCHOR: backward
     /// Backward pass for the batch of the last forward pass, given that batch's input `x` and
     /// the output gradient already written through [`Stack::output_and_grad`]. Fills every
     /// layer's parameter gradients; returns dL/dx only if `want_input_grad`.
@@ -212,6 +213,7 @@ impl Stack {
         self.work.sum_shard_gradients(&mut self.layers);
         want_input_grad.then(|| self.work.input_grad())
     }
+    // ANCHOR_END: backward
 
     /// Every (parameter, gradient) pair, in a fixed order: W then b, layer by layer. The one
     /// walk the optimiser and the gradient checks use (saving writes the layers with serde).

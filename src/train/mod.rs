@@ -336,6 +336,7 @@ pub fn fit<M: Trainable + Send + ?Sized>(
     let (base_rate, total_steps) = (params.optimizer.learning_rate(), params.epochs * batches);
     let mut best = schedule::Best::default();
 
+    // ANCHOR: epoch_loop
     for epoch in 1..=params.epochs {
         let started = Instant::now();
         let order = epochs.next_epoch();
@@ -411,6 +412,7 @@ pub fn fit<M: Trainable + Send + ?Sized>(
         }
         history.best_epoch = Some(epoch);
     }
+    // ANCHOR_END: epoch_loop
     Ok(history)
 }
 

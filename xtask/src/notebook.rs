@@ -185,6 +185,48 @@ fn expand(dir: &Path, line: &str, numbers: &Value, chapter: &str) -> Result<Stri
     Ok(out)
 }
 
+/// A fence as Jupyter's Markdown expects it: mdBook's attributes (`rust,noplayground`) dropped,
+/// so that the code is still highlighted as Rust.
+fn plain_fence(line: &str) -> String {
+    match line.split_once(',') {
+        Some((lang, _)) if lang.trim_start().starts_with("```") => lang.to_string(),
+        _ => line.to_string(),
+    }
+}
+
+/// Rewrites the links between chapters (`[text](chNN-topic.md#anchor)`) for a notebook: to the
+/// sibling notebook when that chapter has code cells (anchors dropped: Jupyter names headings
+/// differently), and to the bare text when it has no notebook.
+fn chapter_links(dir: &Path, line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(mid) = rest.find("](") {
+        let target_start = mid + 2;
+        let Some(len) = rest[target_start..].find(')') else { break };
+        let target = &rest[target_start..target_start + len];
+        let file = target.split('#').next().unwrap_or(target);
+        let text_start = rest[..mid].rfind('[');
+        match text_start {
+            Some(open) if file.ends_with(".md") && !file.contains('/') => {
+                let has_notebook = std::fs::read_to_string(dir.join(file))
+                    .is_ok_and(|chapter| chapter.contains("{{#include ../../tests/"));
+                out.push_str(&rest[..open]);
+                let text = &rest[open + 1..mid];
+                if has_notebook {
+                    let stem = file.trim_end_matches(".md");
+                    out.push_str(&format!("[{text}]({stem}.ipynb)"));
+                } else {
+                    out.push_str(text);
+                }
+            }
+            _ => out.push_str(&rest[..target_start + len + 1]),
+        }
+        rest = &rest[target_start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// If a fenced Rust block holds a single include of a test file, the cell's (path, text).
 fn cell_include(dir: &Path, block: &[&str]) -> Result<Option<(PathBuf, String)>> {
     let body: Vec<&str> = block.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect();
@@ -232,7 +274,7 @@ pub fn notebook_from_chapter(chapter: &Path, numbers: &Value) -> Result<Notebook
                 flush(&mut prose, &mut cells);
                 cells.push(Cell::Code(code));
             } else {
-                prose.push(line.to_string());
+                prose.push(plain_fence(line));
                 for l in block {
                     prose.push(expand(dir, l, numbers, &name)?);
                 }
@@ -243,9 +285,9 @@ pub fn notebook_from_chapter(chapter: &Path, numbers: &Value) -> Result<Notebook
             i = end + 1;
             continue;
         }
-        prose.push(
-            expand(dir, line, numbers, &name)?.replace("](figures/", "](../book/src/figures/"),
-        );
+        let line =
+            expand(dir, line, numbers, &name)?.replace("](figures/", "](../book/src/figures/");
+        prose.push(chapter_links(dir, &line));
         i += 1;
     }
     flush(&mut prose, &mut cells);
@@ -389,4 +431,35 @@ pub fn adopt_outputs(root: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
         }
     }
     Ok((adopted, stale))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chapter_links_point_to_notebooks_or_become_text() {
+        let dir = std::env::temp_dir().join(format!("ae-mlp-links-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("ch05-setup.md"),
+            "```rust\n{{#include ../../tests/ch05.rs:a}}\n```\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("ch13-conclusion.md"), "# Conclusion\n").unwrap();
+        let line = "See [setup](ch05-setup.md#a-validation-set), [the end](ch13-conclusion.md), \
+                    ![a figure](../book/src/figures/x.png) and [docs](https://docs.rs/ndarray).";
+        assert_eq!(
+            chapter_links(&dir, line),
+            "See [setup](ch05-setup.ipynb), the end, ![a figure](../book/src/figures/x.png) and \
+             [docs](https://docs.rs/ndarray)."
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn fences_lose_mdbook_attributes() {
+        assert_eq!(plain_fence("```rust,noplayground"), "```rust");
+        assert_eq!(plain_fence("```sh"), "```sh");
+    }
 }

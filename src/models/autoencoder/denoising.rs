@@ -22,8 +22,10 @@ impl Variant for Noise {
         Noise::check(self)
     }
 
+    // ANCHOR: denoising_draw
     /// A freshly corrupted copy of the batch, which the encoder sees instead of x.
     fn draw(&self, x: ArrayView2<f32>, _latent: usize, rng: &mut Rng) -> Draws {
         Draws { input: Some(self.corrupt(x, rng)), eps: None }
     }
+    // ANCHOR_END: denoising_draw
 }

@@ -129,6 +129,7 @@ impl Autoencoder {
         self.kind.variant().draw(x, self.latent(), rng)
     }
 
+    // ANCHOR: step_with
     /// One training step on clean images x (batch, inputs) with the given draws: forward,
     /// loss, backward, leaving the gradients in the parameters. Returns the batch's loss.
     ///
@@ -154,6 +155,7 @@ impl Autoencoder {
         self.encoder.backward(input, false);
         Ok(loss)
     }
+    // ANCHOR_END: step_with
 
     /// The loss [`Self::step_with`] computes for these draws, without touching the training
     /// buffers. With no draws it is deterministic: clean input, and a VAE decodes μ.

@@ -92,6 +92,7 @@ impl SparsityPenalty {
         }
     }
 
+    // ANCHOR: sparse_gradient
     /// Adds d(penalty)/d(codes) to `grad` (B, latent).
     pub fn add_gradient(&self, codes: ArrayView2<f32>, mut grad: ArrayViewMut2<f32>) {
         let b = codes.nrows().max(1) as f32;
@@ -112,6 +113,7 @@ impl SparsityPenalty {
             }
         }
     }
+    // ANCHOR_END: sparse_gradient
 }
 
 impl Variant for SparsityPenalty {

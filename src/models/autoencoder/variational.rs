@@ -102,6 +102,7 @@ impl Variant for Variational {
         self.kl_scale(inputs) * kl_divergence(mu, log_var)
     }
 
+    // ANCHOR: vae_backward
     /// The reconstruction's gradient through z (only to μ when no ε was drawn), plus the KL term's.
     fn backward(
         &self,
@@ -126,6 +127,7 @@ impl Variant for Variational {
         }
         add_kl_gradient(mu, log_var, self.kl_scale(inputs), grad_mu, grad_log_var);
     }
+    // ANCHOR_END: vae_backward
 }
 
 /// The μ and ln σ² halves of an encoder output (B, 2·latent).
@@ -165,6 +167,7 @@ pub fn kl_divergence(mu: ArrayView2<f32>, log_var: ArrayView2<f32>) -> f32 {
     (sum / b) as f32
 }
 
+// ANCHOR: vae_gradients
 /// Adds `scale ·` dKL/dμ and `scale ·` dKL/d(ln σ²) to `grad_mu` and `grad_log_var`.
 pub fn add_kl_gradient(
     mu: ArrayView2<f32>,
@@ -194,6 +197,7 @@ pub fn add_sample_gradient(
         },
     );
 }
+// ANCHOR_END: vae_gradients
 
 #[cfg(test)]
 mod tests {

@@ -91,39 +91,53 @@ pub(super) fn draw_histogram<DB: DrawingBackend<ErrorType: 'static>>(
         );
     }
     let width = (hi - lo) / bins as f32;
-    let counts: Vec<Vec<usize>> = series
-        .iter()
-        .map(|(_, values)| {
-            let mut c = vec![0; bins];
-            values.iter().for_each(|v| c[(((v - lo) / width) as usize).min(bins - 1)] += 1);
-            c
-        })
-        .collect();
-    let top = counts.iter().flatten().copied().max().unwrap_or(1).max(1) as f32 * 1.08;
+    // Exact zeros (a ReLU unit that is off) get a bar of their own, left of the range, so that
+    // they are not lumped with the small values of the first bin.
+    let (zeros, counts) = histogram_counts(series, lo, width, bins);
+    let top =
+        counts.iter().flatten().chain(&zeros).copied().max().unwrap_or(1).max(1) as f32 * 1.08;
+    let with_zero_bar = zeros.iter().any(|&z| z > 0);
+    let (zero_lo, zero_hi) = (lo - 2.5 * width, lo - 0.5 * width);
+    let x_start = if with_zero_bar { zero_lo - width } else { lo - width / 2.0 };
     let mut chart = ChartBuilder::on(area)
         .margin(8)
         .x_label_area_size(48)
-        .y_label_area_size(72)
-        .build_cartesian_2d(lo - width / 2.0..hi + width / 2.0, 0f32..top)?;
+        .y_label_area_size(96)
+        .build_cartesian_2d(x_start..hi + width / 2.0, 0f32..top)?;
     let fx = tick_format((lo, hi));
     styled_mesh(&mut chart.configure_mesh(), x_label, "count")
-        .x_label_formatter(&fx)
+        .x_label_formatter(&|v| if *v < lo - width / 4.0 { String::new() } else { fx(v) })
         .y_label_formatter(&|v| format!("{v:.0}"))
         .draw()?;
     let edge = |b: usize| lo + b as f32 * width;
-    for (i, ((label, _), c)) in series.iter().zip(&counts).enumerate() {
+    for (i, (((label, values), c), &zero)) in series.iter().zip(&counts).zip(&zeros).enumerate() {
         let color = PALETTE[i % PALETTE.len()];
         let bars = c.iter().enumerate().filter(|(_, &n)| n > 0);
         let fill = color.mix(0.4).filled();
         chart.draw_series(
             bars.map(|(b, &n)| Rectangle::new([(edge(b), 0.0), (edge(b + 1), n as f32)], fill)),
         )?;
+        if zero > 0 {
+            let bar = [(zero_lo, 0.0), (zero_hi, zero as f32)];
+            chart.draw_series([
+                Rectangle::new(bar, fill),
+                Rectangle::new(bar, color.stroke_width(2)),
+            ])?;
+        }
         let outline =
             c.iter().enumerate().flat_map(|(b, &n)| [(edge(b), n as f32), (edge(b + 1), n as f32)]);
         let outline = std::iter::once((lo, 0.0)).chain(outline).chain(std::iter::once((hi, 0.0)));
-        chart.draw_series(LineSeries::new(outline, color.stroke_width(2)))?.label(label).legend(
+        let share = 100.0 * zero as f64 / values.len() as f64;
+        let legend =
+            if with_zero_bar { format!("{label}: {share:.1} % exactly 0") } else { label.clone() };
+        chart.draw_series(LineSeries::new(outline, color.stroke_width(2)))?.label(legend).legend(
             move |(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], color.mix(0.5).filled()),
         );
+    }
+    if with_zero_bar {
+        let tallest = zeros.iter().copied().max().unwrap_or(0) as f32;
+        let style = text((FONT, 16)).pos(Pos::new(HPos::Center, VPos::Bottom));
+        chart.draw_series([Text::new("= 0", ((zero_lo + zero_hi) / 2.0, tallest), style)])?;
     }
     let tops = counts.iter().flat_map(|c| {
         c.iter().enumerate().flat_map(|(b, &n)| {
@@ -134,6 +148,31 @@ pub(super) fn draw_histogram<DB: DrawingBackend<ErrorType: 'static>>(
         draw_legend(&mut chart, legend_corner(tops, (lo, hi), (0.0, top)))?;
     }
     Ok(())
+}
+
+/// Per series, the count of exact zeros when `bins` bins of `width` from `lo` count the rest;
+/// with no exact zero anywhere, every value goes in the bins.
+pub(super) fn histogram_counts(
+    series: &[(String, Vec<f32>)],
+    lo: f32,
+    width: f32,
+    bins: usize,
+) -> (Vec<usize>, Vec<Vec<usize>>) {
+    let any_zero = series.iter().any(|(_, v)| v.contains(&0.0));
+    series
+        .iter()
+        .map(|(_, values)| {
+            let (mut zeros, mut c) = (0, vec![0; bins]);
+            for &v in values {
+                if any_zero && v == 0.0 {
+                    zeros += 1;
+                } else {
+                    c[(((v - lo) / width) as usize).min(bins - 1)] += 1;
+                }
+            }
+            (zeros, c)
+        })
+        .unzip()
 }
 
 /// Points coloured by class on axes, with a class key to the right of the plot.

@@ -22,7 +22,16 @@ pub(super) fn draw_confusion<DB: DrawingBackend<ErrorType: 'static>>(
         .into());
     }
     let (w, h) = area.dim_in_pixel();
-    let (left, bottom) = (84, 70);
+    let tick = text((FONT, 16));
+    // The row labels' width decides the margin, so that "true" clears "T-shirt/top" too.
+    let label_width = labels
+        .iter()
+        .map(|l| area.estimate_text_size(l, &tick).map(|(w, _)| w as i32))
+        .try_fold(0, |widest, w| w.map(|w| widest.max(w)))?;
+    let left = label_width + 60;
+    // Column labels wider than a cell alternate between two lines, so neighbours never touch.
+    let stagger = label_width + 8 > (w as i32 - left - 16) / k as i32;
+    let (bottom, drop) = if stagger { (90, 20) } else { (70, 0) };
     let side = (w as i32 - left - 16).min(h as i32 - bottom).max(k as i32);
     let x0 = left + (w as i32 - left - side) / 2;
     let at = |i: usize| (i as f64 * side as f64 / k as f64).round() as i32;
@@ -47,20 +56,20 @@ pub(super) fn draw_confusion<DB: DrawingBackend<ErrorType: 'static>>(
             )?;
         }
     }
-    let tick = text((FONT, 16));
     for (i, label) in labels.iter().enumerate() {
         let mid = (at(i) + at(i + 1)) / 2;
-        area.draw_text(label, &tick.pos(Pos::new(HPos::Center, VPos::Top)), (x0 + mid, side + 8))?;
+        let below = side + 8 + if i % 2 == 1 { drop } else { 0 };
+        area.draw_text(label, &tick.pos(Pos::new(HPos::Center, VPos::Top)), (x0 + mid, below))?;
         area.draw_text(label, &tick.pos(Pos::new(HPos::Right, VPos::Center)), (x0 - 8, mid))?;
     }
     let desc = text((FONT, 18));
     area.draw_text(
         "predicted",
         &desc.pos(Pos::new(HPos::Center, VPos::Top)),
-        (x0 + side / 2, side + 36),
+        (x0 + side / 2, side + 36 + drop),
     )?;
     let rotated = desc.transform(FontTransform::Rotate270).pos(Pos::new(HPos::Center, VPos::Top));
-    area.draw_text("true", &rotated, (x0 - 64, side / 2))?;
+    area.draw_text("true", &rotated, (x0 - label_width - 44, side / 2))?;
     Ok(())
 }
 

@@ -88,22 +88,49 @@ impl Series {
 }
 
 /// An activation function and its derivative on [−6, 6], for chapter 3's tour of activations.
-/// Softmax is drawn as the probability of the first of two classes with scores (x, 0).
+///
+/// Softmax is a function of a whole row, so it is drawn on three scores (x, 1, 0): the three
+/// probabilities as x varies, which always sum to 1, and the derivative of the first. With
+/// two scores (x, 0) it would be exactly the sigmoid, and show nothing of the coupling.
 pub fn activation_curve(activation: crate::nn::Activation) -> Figure {
     let xs: Vec<f32> = (0..=240).map(|i| -6.0 + i as f32 * 0.05).collect();
     let name = activation.name();
-    let label = match activation {
-        crate::nn::Activation::Softmax => "softmax of (x, 0), first component".to_string(),
-        _ => format!("{name}(x)"),
-    };
+    let file = format!("activation_{}", name.to_lowercase());
+    if activation == crate::nn::Activation::Softmax {
+        return softmax_curves(&file, &xs);
+    }
     line_chart(
-        &format!("activation_{}", name.to_lowercase()),
+        &file,
         &format!("{name} and its derivative"),
         "x",
         "y",
         &[
-            Series::new(label, xs.iter().map(|&x| (x, activation.value(x))).collect()),
+            Series::new(
+                format!("{name}(x)"),
+                xs.iter().map(|&x| (x, activation.value(x))).collect(),
+            ),
             Series::new("derivative", xs.iter().map(|&x| (x, activation.derivative(x))).collect()),
+        ],
+    )
+}
+
+/// The softmax of the scores (x, 1, 0) for every x, class by class, and ∂p₁/∂x = p₁(1 − p₁).
+fn softmax_curves(file: &str, xs: &[f32]) -> Figure {
+    let mut p = Array2::from_shape_fn((xs.len(), 3), |(i, k)| [xs[i], 1.0, 0.0][k]);
+    crate::nn::Activation::Softmax.forward(p.view_mut());
+    let curve = |label: &str, f: &dyn Fn(usize) -> f32| {
+        Series::new(label, xs.iter().enumerate().map(|(i, &x)| (x, f(i))).collect())
+    };
+    line_chart(
+        file,
+        "Softmax of three scores (x, 1, 0)",
+        "x, the first score",
+        "probability",
+        &[
+            curve("p₁ (score x)", &|i| p[[i, 0]]),
+            curve("p₂ (score 1)", &|i| p[[i, 1]]),
+            curve("p₃ (score 0)", &|i| p[[i, 2]]),
+            curve("∂p₁/∂x", &|i| p[[i, 0]] * (1.0 - p[[i, 0]])),
         ],
     )
 }

@@ -3,7 +3,7 @@
 use ndarray::Array2;
 use plotters::style::IntoFont;
 
-use super::charts::{padded_range, tick_format};
+use super::charts::{self, padded_range, tick_format};
 use super::*;
 
 fn digits(n: usize) -> Array2<f32> {
@@ -166,4 +166,50 @@ fn invalid_input_is_an_error_not_a_panic() {
     let misnamed = line_chart("../escape", "t", "x", "y", &[Series::per_epoch("a", &[1.0])]);
     assert!(is_plot_error(misnamed.save(tmp.path())));
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn exact_zeros_get_their_own_count_and_small_values_stay_in_the_bins() {
+    let series = vec![
+        ("sparse".to_string(), vec![0.0, 0.0, 0.0, 0.05, 0.9]),
+        ("dense".to_string(), vec![0.02, 0.5, 1.0]),
+    ];
+    let (zeros, counts) = charts::histogram_counts(&series, 0.0, 0.1, 10);
+    assert_eq!(zeros, vec![3, 0]);
+    assert_eq!(counts[0][0], 1, "0.05 is small but not zero: first bin");
+    assert_eq!(counts[0].iter().sum::<usize>() + zeros[0], 5, "every value counted once");
+    assert_eq!(counts[1][0], 1);
+    let (no_zeros, all) = charts::histogram_counts(&series[1..], 0.0, 0.1, 10);
+    assert_eq!(no_zeros, vec![0]);
+    assert_eq!(all[0].iter().sum::<usize>(), 3);
+}
+
+#[test]
+fn softmax_is_drawn_on_three_coupled_scores_not_as_a_sigmoid() {
+    let fig = activation_curve(crate::nn::Activation::Softmax);
+    let FigureKind::Line { series, .. } = &fig.kind else { panic!("a line chart") };
+    assert_eq!(series.len(), 4, "p₁, p₂, p₃ and ∂p₁/∂x");
+    for i in 0..series[0].points.len() {
+        let (x, p1) = series[0].points[i];
+        let sum = p1 + series[1].points[i].1 + series[2].points[i].1;
+        assert!((sum - 1.0).abs() < 1e-5, "probabilities sum to 1 at x = {x}: {sum}");
+        let sigmoid = 1.0 / (1.0 + (-x).exp());
+        if x.abs() < 5.0 {
+            assert!(p1 < sigmoid, "a third score takes its share: {p1} vs σ({x}) = {sigmoid}");
+        }
+    }
+    let at_one = series[0].points.iter().position(|&(x, _)| (x - 1.0).abs() < 1e-3).unwrap();
+    assert!((series[0].points[at_one].1 - series[1].points[at_one].1).abs() < 1e-6, "equal scores");
+    fig.to_png().unwrap();
+}
+
+#[test]
+fn long_class_names_and_zero_heavy_histograms_render() {
+    let labels: Vec<String> =
+        ["T-shirt/top", "Trouser", "Pullover"].iter().map(|s| s.to_string()).collect();
+    let counts = Array2::from_shape_fn((3, 3), |(i, j)| if i == j { 900 } else { 40 + i + j });
+    confusion_heatmap("fashion", "Fashion", &counts, &labels).to_png().unwrap();
+    let codes: Vec<f32> =
+        (0..2000).map(|i| if i % 3 == 0 { (i % 40) as f32 * 0.5 } else { 0.0 }).collect();
+    histogram("h", "Codes", "code value", &[("sparse".into(), codes)], 50).to_png().unwrap();
 }

@@ -8,196 +8,26 @@ use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::nn::{in_parallel, OptimizerConfig, Param};
+use crate::nn::{in_parallel, Param};
 use crate::rng::{self, Rng};
 
+mod history;
+mod params;
 mod schedule;
 
+pub use history::{EpochRecord, History};
+pub(crate) use params::setters;
+pub use params::TrainParams;
 pub use schedule::{EarlyStopping, Schedule};
-
-/// Builder setters, `fn field(mut self, value: T) -> Self`, one per listed field.
-///
-/// `TrainParams`, `AutoencoderParams` and `MlpParams` all offer chainable setters
-/// (`AutoencoderParams::default().latent(16).train(schedule)`). Each setter is the same three
-/// lines with another field, so they are written once, here; a params type lists its setters
-/// in one block, each with the doc line it shows, and that block reads as the list of what a
-/// caller may set. Setters with logic of their own (`TrainParams::learning_rate`) stay
-/// ordinary methods.
-macro_rules! setters {
-    ($($(#[$doc:meta])* $field:ident: $ty:ty;)*) => {
-        $(
-            $(#[$doc])*
-            pub fn $field(mut self, $field: $ty) -> Self {
-                self.$field = $field;
-                self
-            }
-        )*
-    };
-}
-pub(crate) use setters;
 
 /// Stream of the seed used for shuffling (see [`rng::seeded`]).
 const SHUFFLE_STREAM: u64 = 1;
 /// Stream of the seed used inside training steps (noise, sampling).
 const STEP_STREAM: u64 = 2;
 
-/// How to train: epochs, batch size, seed, optimiser, learning-rate schedule and early
-/// stopping. Checked before any training starts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainParams {
-    /// Passes over the training set.
-    pub epochs: usize,
-    /// Samples per gradient step.
-    pub batch_size: usize,
-    /// Seeds the shuffling and any randomness inside a training step.
-    pub seed: u64,
-    /// Shuffle the training set every epoch (a fresh, seeded permutation each time).
-    pub shuffle: bool,
-    /// The optimiser and its settings.
-    pub optimizer: OptimizerConfig,
-    /// How the learning rate moves over the steps (the original: constant).
-    #[serde(default)]
-    pub schedule: Schedule,
-    /// Stop when the validation score stops improving, keeping the best epoch's weights
-    /// (the original: train every epoch, keep the last).
-    #[serde(default)]
-    pub early_stopping: Option<EarlyStopping>,
-}
-
-impl Default for TrainParams {
-    /// The original study's schedule: 15 epochs of batch 256, shuffled, Adam (Keras' defaults).
-    fn default() -> Self {
-        TrainParams {
-            epochs: 15,
-            batch_size: 256,
-            seed: 42,
-            shuffle: true,
-            optimizer: OptimizerConfig::default(),
-            schedule: Schedule::Constant,
-            early_stopping: None,
-        }
-    }
-}
-
-impl TrainParams {
-    setters! {
-        /// Sets the number of epochs.
-        epochs: usize;
-        /// Sets the batch size.
-        batch_size: usize;
-        /// Sets the seed.
-        seed: u64;
-        /// Sets the optimiser.
-        optimizer: OptimizerConfig;
-        /// Turns per-epoch shuffling on or off.
-        shuffle: bool;
-        /// Sets the learning-rate schedule.
-        schedule: Schedule;
-        /// Sets early stopping (`None`: train every epoch).
-        early_stopping: Option<EarlyStopping>;
-    }
-
-    /// Sets the learning rate of the current optimiser.
-    pub fn learning_rate(mut self, lr: f32) -> Self {
-        match &mut self.optimizer {
-            OptimizerConfig::Adam { learning_rate, .. }
-            | OptimizerConfig::Sgd { learning_rate, .. } => *learning_rate = lr,
-        }
-        self
-    }
-
-    /// Checks every setting, so bad values fail before training rather than in it.
-    pub fn check(&self) -> Result<()> {
-        if self.epochs == 0 {
-            return Err(Error::param("epochs", 0, "must be at least 1"));
-        }
-        if self.batch_size == 0 {
-            return Err(Error::param(
-                "batch_size",
-                0,
-                "must be at least 1 (the original uses 256)",
-            ));
-        }
-        self.schedule.check()?;
-        self.optimizer.check()
-    }
-}
-
 /// An observer for [`fit`] and the models' `fit` that ignores every event: for runs whose
 /// progress nobody watches (the cached experiments, the tests).
 pub fn silent(_: Event<'_>) {}
-
-/// What one epoch did.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EpochRecord {
-    /// 1-based epoch number.
-    pub epoch: usize,
-    /// Mean training loss over the epoch's batches (weighted by batch size), as Keras reports it.
-    pub train_loss: f32,
-    /// Loss on the validation set after the epoch.
-    pub val_loss: Option<f32>,
-    /// Fraction of training samples classified right during the epoch (classifiers only).
-    pub train_accuracy: Option<f32>,
-    /// Fraction of validation samples classified right after the epoch (classifiers only).
-    pub val_accuracy: Option<f32>,
-    /// Wall seconds of the epoch's training pass (forward, backward, update).
-    pub train_seconds: f64,
-    /// Wall seconds of the validation pass.
-    pub eval_seconds: f64,
-}
-
-/// The per-epoch record of one training run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct History {
-    /// One record per epoch, in order.
-    pub epochs: Vec<EpochRecord>,
-    /// With early stopping: the epoch whose weights the model kept (1-based).
-    #[serde(default)]
-    pub best_epoch: Option<usize>,
-}
-
-impl History {
-    /// Training loss per epoch.
-    pub fn train_loss(&self) -> Vec<f32> {
-        self.epochs.iter().map(|e| e.train_loss).collect()
-    }
-
-    /// Validation loss per epoch (empty without validation data).
-    pub fn val_loss(&self) -> Vec<f32> {
-        self.epochs.iter().filter_map(|e| e.val_loss).collect()
-    }
-
-    /// Training accuracy per epoch (empty for autoencoders).
-    pub fn train_accuracy(&self) -> Vec<f32> {
-        self.epochs.iter().filter_map(|e| e.train_accuracy).collect()
-    }
-
-    /// Validation accuracy per epoch (empty for autoencoders).
-    pub fn val_accuracy(&self) -> Vec<f32> {
-        self.epochs.iter().filter_map(|e| e.val_accuracy).collect()
-    }
-
-    /// The last epoch's record.
-    pub fn last(&self) -> Option<&EpochRecord> {
-        self.epochs.last()
-    }
-
-    /// Median training seconds per epoch (the median shrugs off a noisy neighbour).
-    pub fn median_epoch_seconds(&self) -> f64 {
-        let mut s: Vec<f64> = self.epochs.iter().map(|e| e.train_seconds).collect();
-        s.sort_by(f64::total_cmp);
-        if s.is_empty() {
-            0.0
-        } else {
-            s[s.len() / 2]
-        }
-    }
-
-    /// Total wall seconds, training and validation.
-    pub fn total_seconds(&self) -> f64 {
-        self.epochs.iter().map(|e| e.train_seconds + e.eval_seconds).sum()
-    }
-}
 
 /// Inputs, and labels for classifiers.
 #[derive(Debug, Clone, Copy)]

@@ -7,7 +7,7 @@ use ae_mlp::experiments::family::{Score, RAW_PIXELS};
 use ae_mlp::prelude::*;
 
 #[test]
-fn chapter_9_the_autoencoder_family() {
+fn chapter_7_the_autoencoder_family() {
     // ANCHOR: kinds
     let kinds: Vec<AutoencoderKind> = vec![
         AutoencoderKind::Vanilla,

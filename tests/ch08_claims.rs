@@ -7,7 +7,7 @@ use ae_mlp::experiments::claims::Route;
 use ae_mlp::prelude::*;
 
 #[test]
-fn chapter_10_claims_checked_against_baselines() {
+fn chapter_8_claims_checked_against_baselines() {
     // ANCHOR: load
     let study: Study =
         Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut print_progress)

@@ -164,3 +164,23 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn a_notebook_loads_the_crate_with_the_features_its_cells_need() {
+    // Chapter 11's cells are gated on `candle` (`#![cfg(feature = "candle")]`): its notebook
+    // must load the crate with that feature, and no other notebook pays for compiling candle.
+    let chapters = chapters_with_notebooks(root()).expect("chapters and cells can be read");
+    assert!(chapters.iter().any(|(chapter, _, _)| chapter.ends_with("ch11-candle.md")));
+    for (chapter, _, nb) in &chapters {
+        let Some(notebook::Cell::Code(setup)) = nb.cells.first() else {
+            panic!("{}: the first cell is the setup cell", chapter.display());
+        };
+        let wants_candle = chapter.ends_with("ch11-candle.md");
+        assert_eq!(
+            setup.contains(r#"features = ["candle"]"#),
+            wants_candle,
+            "{}: {setup}",
+            chapter.display()
+        );
+    }
+}

@@ -61,6 +61,26 @@ fn read(path: &Path) -> Result<String> {
 pub const SETUP_CELL: &str =
     ":cache 4000\n:dep ae-mlp = { path = \"..\" }\nuse ae_mlp::prelude::*;";
 
+/// The setup cell of a notebook whose cells come from test files gated on crate features
+/// (`#![cfg(feature = "candle")]`): [`SETUP_CELL`], its `:dep` asking for those features,
+/// since the cells would not compile without them.
+pub fn setup_cell(features: &[String]) -> String {
+    if features.is_empty() {
+        return SETUP_CELL.to_string();
+    }
+    let list = features.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ");
+    SETUP_CELL.replace("{ path = \"..\" }", &format!("{{ path = \"..\", features = [{list}] }}"))
+}
+
+/// The crate features a test file is gated on: each `#![cfg(feature = "name")]` line.
+pub fn gating_features(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("#![cfg(feature = \"")?.strip_suffix("\")]"))
+        .map(str::to_string)
+        .collect()
+}
+
 /// One notebook cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cell {
@@ -208,6 +228,7 @@ pub fn notebook_from_chapter(chapter: &Path, numbers: &Value) -> Result<Notebook
         .map_or_else(|| chapter.display().to_string(), |n| n.to_string_lossy().into());
     let text = read(chapter)?;
     let mut cells = vec![Cell::Code(SETUP_CELL.to_string())];
+    let mut features: Vec<String> = Vec::new();
     let mut prose: Vec<String> = Vec::new();
     let flush = |prose: &mut Vec<String>, cells: &mut Vec<Cell>| {
         let md = prose.join("\n").trim().to_string();
@@ -228,9 +249,14 @@ pub fn notebook_from_chapter(chapter: &Path, numbers: &Value) -> Result<Notebook
             let block = &lines[i + 1..end.min(lines.len())];
             let is_rust =
                 fence.trim_start_matches('`').split(',').next().is_some_and(|l| l.trim() == "rust");
-            if let (true, Some((_, code))) = (is_rust, cell_include(dir, block)?) {
+            if let (true, Some((path, code))) = (is_rust, cell_include(dir, block)?) {
                 flush(&mut prose, &mut cells);
                 cells.push(Cell::Code(code));
+                for feature in gating_features(&read(&path)?) {
+                    if !features.contains(&feature) {
+                        features.push(feature);
+                    }
+                }
             } else {
                 prose.push(line.to_string());
                 for l in block {
@@ -249,6 +275,7 @@ pub fn notebook_from_chapter(chapter: &Path, numbers: &Value) -> Result<Notebook
         i += 1;
     }
     flush(&mut prose, &mut cells);
+    cells[0] = Cell::Code(setup_cell(&features));
     Ok(Notebook { cells })
 }
 

@@ -1,6 +1,8 @@
 //! The hand-rolled autoencoder and its candle twin trained side by side: the same initial
 //! weights, the same batches in the same order, the same Adam settings.
 
+use std::path::Path;
+
 use candle_core::Device;
 use serde::{Deserialize, Serialize};
 
@@ -8,6 +10,7 @@ use super::{train_autoencoder, CandleHistory, CandleStack};
 use crate::data::Mnist;
 use crate::error::Result;
 use crate::models::autoencoder::AutoencoderParams;
+use crate::output::cache::cached;
 use crate::output::plot::{self, Figure, Series};
 use crate::train::{Event, History};
 
@@ -72,6 +75,23 @@ impl SideBySide {
             ours,
             candle,
         })
+    }
+
+    /// [`SideBySide::run`], or its result from the cache in `dir` if this code already ran
+    /// it on the same data with the same `params` (the chapter's cell, its test and the
+    /// book's numbers then share one training; the timings are that run's). On a hit,
+    /// `on_epoch` hears nothing.
+    pub fn run_cached(
+        params: &AutoencoderParams,
+        data: &Mnist,
+        dir: &Path,
+        on_epoch: EpochObserver<'_>,
+    ) -> Result<SideBySide> {
+        // The data by its folder's name (`mnist`, `fashion-mnist`) and split sizes: the same
+        // key wherever the crate is checked out.
+        let folder = data.dir.file_name().map(|n| n.to_string_lossy().into_owned());
+        let settings = (params, folder, data.train.len(), data.watched().len());
+        cached(dir, "candle-side-by-side", &settings, || SideBySide::run(params, data, on_epoch))
     }
 
     /// Training seconds of each epoch, hand-rolled.

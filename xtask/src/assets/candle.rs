@@ -1,12 +1,13 @@
 //! Chapter 11's generated numbers and figure (the same networks in candle), under the topic
 //! `candle` and named `figures/candle_side_by_side`: the computations of the chapter's cells
-//! (`tests/ch11_candle.rs`), run once more. Needs the tools built with `--features candle`.
+//! (`tests/ch11_candle.rs`), read from the same cache. Needs the tools built with `--features candle`.
 
 use std::path::{Path, PathBuf};
 
 use ae_mlp::candle::{every_layer_kind, min_median, Device, SideBySide};
 use ae_mlp::data::Mnist;
 use ae_mlp::models::autoencoder::AutoencoderParams;
+use ae_mlp::output::cache::default_cache_dir;
 use anyhow::Result;
 use serde_json::Value;
 
@@ -32,7 +33,8 @@ pub fn write(put: &mut impl FnMut(&str, Value), figures: &Path) -> Result<Vec<Pa
 
     // The `side_by_side`, `agreement` and `epoch_times` cells.
     let data = Mnist::load_bundled()?.with_validation(ae_mlp::data::VALIDATION_IMAGES)?;
-    let run = SideBySide::run(&AutoencoderParams::default(), &data, &mut |_, _, _, _| {})?;
+    let params = AutoencoderParams::default();
+    let run = SideBySide::run_cached(&params, &data, &default_cache_dir(), &mut |_, _, _, _| {})?;
     number("side_by_side.table", run.table().into());
     number("side_by_side.ours_test_mse", f32_value(run.ours_test_mse));
     number("side_by_side.candle_test_mse", f32_value(run.candle_test_mse));

@@ -5,9 +5,8 @@
 //! Prints which GEMM the build uses and its peak on the autoencoder's biggest layer shape;
 //! then, for the autoencoder, the MLP on codes and the MLP on raw pixels: seconds per epoch
 //! (minimum and median of several epochs), images per second, and the GFLOP/s reached (6 ×
-//! weights × samples per epoch: forward 2, backward 4), also as a share of that peak; built
-//! with `--features candle`, the same autoencoder trained in candle on the same batches
-//! (chapter 11), in the same run (without the feature, a line says its row is absent); then
+//! weights × samples per epoch: forward 2, backward 4), also as a share of that peak, and with
+//! `--features candle` the same autoencoder in candle on the same batches (chapter 11); then
 //! every kind of the autoencoder family (chapter 7's settings: same layers, same batch),
 //! trained in turn for `--rounds` rounds (default 2) of N epochs each, with its seconds per
 //! epoch and their ratio to the vanilla autoencoder's, read under the same load (`--kinds`
@@ -21,6 +20,9 @@
 //! run, so the speed-up is read under the same load. The machine is shared: read the minimum
 //! as the capability and the median as the typical.
 
+#[cfg(feature = "candle")]
+#[path = "epochs/candle.rs"]
+mod candle;
 mod common;
 
 use std::fmt::Write;
@@ -149,12 +151,11 @@ fn main() {
         time("ae", "autoencoder 784-128-64-32-64-128-784", t, epoch_seconds(&h), macs);
         codes.get_or_insert_with(|| ae.encode(&data.train.x).expect("encodes"));
     }
-    // The same autoencoder in candle (chapter 11): the same batches, timed in the same run.
-    // candle's CPU kernels pick their own thread count, so it gets one row, beside the
-    // hand-rolled row on all cores.
+    // The same autoencoder in candle (chapter 11), same batches, same run: one row, on all
+    // cores (candle's CPU kernels pick their own thread count).
     #[cfg(feature = "candle")]
     if wants("ae") {
-        let (seconds, macs) = candle_epochs(&data, &train);
+        let (seconds, macs) = candle::epochs(&data, &train);
         time("candle", "autoencoder in candle (same layers)", cores, seconds, macs);
     }
     #[cfg(not(feature = "candle"))]
@@ -297,31 +298,6 @@ fn write_book(
 /// Training seconds of each epoch of a run.
 fn epoch_seconds(h: &History) -> Vec<f64> {
     h.epochs.iter().map(|e| e.train_seconds).collect()
-}
-
-/// The autoencoder trained in candle from the hand-rolled one's initial weights, on the same
-/// batches (`ae_mlp::candle::train_autoencoder`): each epoch's training seconds, and the
-/// multiply-adds per sample of its layers.
-#[cfg(feature = "candle")]
-fn candle_epochs(data: &Mnist, train: &TrainParams) -> (Vec<f64>, usize) {
-    use ae_mlp::candle::{train_autoencoder, CandleStack, Device};
-    let params = AutoencoderParams::default().train(train.clone());
-    let start = params.build().expect("builds");
-    let device = Device::Cpu;
-    let encoder = CandleStack::from_stack(&start.encoder, &device).expect("copies the encoder");
-    let decoder = CandleStack::from_stack(&start.decoder, &device).expect("copies the decoder");
-    let x = data.train.x.view();
-    let history = train_autoencoder(
-        &encoder,
-        &decoder,
-        x,
-        Some(data.test.x.view()),
-        &params.train,
-        &device,
-        &mut |_, _, _| {},
-    )
-    .expect("candle trains");
-    (history.seconds, start.encoder.macs_per_sample() + start.decoder.macs_per_sample())
 }
 
 /// Runs the whole study `runs` times (the `ae-mlp` binary of this build, default settings,

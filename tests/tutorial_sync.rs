@@ -2,7 +2,7 @@
 //! Fix a failure by editing the chapter or the test cell, then `cargo book notebooks`.
 //!
 //! The generator lives in the book's tools (`xtask/`), which depend on this crate, so this
-//! test compiles the generator's two files itself: one source for both.
+//! test compiles the generator's three files itself: one source for both.
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +12,8 @@ mod notebook;
 #[allow(dead_code)]
 #[path = "../xtask/src/numbers.rs"]
 mod numbers;
+#[path = "../xtask/src/setup.rs"]
+mod setup;
 
 use notebook::{chapters_with_notebooks, sync_notebooks};
 

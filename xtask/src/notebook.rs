@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 
 use crate::numbers::{self, NumberError};
+use crate::setup::{gating_features, setup_cell};
 
 /// What can go wrong when turning chapters into notebooks.
 #[derive(Debug, thiserror::Error)]
@@ -54,31 +55,6 @@ pub type Result<T, E = NotebookError> = std::result::Result<T, E>;
 fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path)
         .map_err(|source| NotebookError::Read { path: path.to_path_buf(), source })
-}
-
-/// The first cell of every notebook: load this crate (the notebooks live one folder below it)
-/// and keep compiled dependencies in evcxr's cache, so only the first run compiles them.
-pub const SETUP_CELL: &str =
-    ":cache 4000\n:dep ae-mlp = { path = \"..\" }\nuse ae_mlp::prelude::*;";
-
-/// The setup cell of a notebook whose cells come from test files gated on crate features
-/// (`#![cfg(feature = "candle")]`): [`SETUP_CELL`], its `:dep` asking for those features,
-/// since the cells would not compile without them.
-pub fn setup_cell(features: &[String]) -> String {
-    if features.is_empty() {
-        return SETUP_CELL.to_string();
-    }
-    let list = features.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ");
-    SETUP_CELL.replace("{ path = \"..\" }", &format!("{{ path = \"..\", features = [{list}] }}"))
-}
-
-/// The crate features a test file is gated on: each `#![cfg(feature = "name")]` line.
-pub fn gating_features(source: &str) -> Vec<String> {
-    source
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("#![cfg(feature = \"")?.strip_suffix("\")]"))
-        .map(str::to_string)
-        .collect()
 }
 
 /// One notebook cell.
@@ -227,7 +203,7 @@ pub fn notebook_from_chapter(chapter: &Path, numbers: &Value) -> Result<Notebook
         .file_name()
         .map_or_else(|| chapter.display().to_string(), |n| n.to_string_lossy().into());
     let text = read(chapter)?;
-    let mut cells = vec![Cell::Code(SETUP_CELL.to_string())];
+    let mut cells = vec![Cell::Code(String::new())]; // the setup cell, written last
     let mut features: Vec<String> = Vec::new();
     let mut prose: Vec<String> = Vec::new();
     let flush = |prose: &mut Vec<String>, cells: &mut Vec<Cell>| {
@@ -252,11 +228,7 @@ pub fn notebook_from_chapter(chapter: &Path, numbers: &Value) -> Result<Notebook
             if let (true, Some((path, code))) = (is_rust, cell_include(dir, block)?) {
                 flush(&mut prose, &mut cells);
                 cells.push(Cell::Code(code));
-                for feature in gating_features(&read(&path)?) {
-                    if !features.contains(&feature) {
-                        features.push(feature);
-                    }
-                }
+                features.extend(gating_features(&read(&path)?));
             } else {
                 prose.push(line.to_string());
                 for l in block {
@@ -275,6 +247,8 @@ pub fn notebook_from_chapter(chapter: &Path, numbers: &Value) -> Result<Notebook
         i += 1;
     }
     flush(&mut prose, &mut cells);
+    features.sort();
+    features.dedup();
     cells[0] = Cell::Code(setup_cell(&features));
     Ok(Notebook { cells })
 }

@@ -5,7 +5,8 @@
 //! Prints which GEMM the build uses and its peak on the autoencoder's biggest layer shape;
 //! then, for the autoencoder, the MLP on codes and the MLP on raw pixels: seconds per epoch
 //! (minimum and median of several epochs), images per second, and the GFLOP/s reached (6 ×
-//! weights × samples per epoch: forward 2, backward 4), also as a share of that peak; then
+//! weights × samples per epoch: forward 2, backward 4), also as a share of that peak, and with
+//! `--features candle` the same autoencoder in candle on the same batches (chapter 11); then
 //! every kind of the autoencoder family (chapter 7's settings: same layers, same batch),
 //! trained in turn for `--rounds` rounds (default 2) of N epochs each, with its seconds per
 //! epoch and their ratio to the vanilla autoencoder's, read under the same load (`--kinds`
@@ -19,6 +20,9 @@
 //! run, so the speed-up is read under the same load. The machine is shared: read the minimum
 //! as the capability and the median as the typical.
 
+#[cfg(feature = "candle")]
+#[path = "epochs/candle.rs"]
+mod candle;
 mod common;
 
 use std::fmt::Write;
@@ -114,8 +118,7 @@ fn main() {
     let train = TrainParams::default().epochs(epochs);
     let n = data.train.len();
     let mut rows = vec![];
-    let mut time = |key: &str, name: &str, threads, h: &History, macs: usize| {
-        let seconds: Vec<f64> = h.epochs.iter().map(|e| e.train_seconds).collect();
+    let mut time = |key: &str, name: &str, threads, seconds: Vec<f64>, macs: usize| {
         let (min, median) = min_median(&seconds);
         let row = Row {
             key: key.into(),
@@ -145,8 +148,19 @@ fn main() {
     for &t in threads.iter().filter(|_| wants("ae")) {
         let (ae, h) = with_threads(t, || fit_ae(&train)).expect("trains");
         let macs = ae.encoder.macs_per_sample() + ae.decoder.macs_per_sample();
-        time("ae", "autoencoder 784-128-64-32-64-128-784", t, &h, macs);
+        time("ae", "autoencoder 784-128-64-32-64-128-784", t, epoch_seconds(&h), macs);
         codes.get_or_insert_with(|| ae.encode(&data.train.x).expect("encodes"));
+    }
+    // The same autoencoder in candle (chapter 11), same batches, same run: one row, on all
+    // cores (candle's CPU kernels pick their own thread count).
+    #[cfg(feature = "candle")]
+    if wants("ae") {
+        let (seconds, macs) = candle::epochs(&data, &train);
+        time("candle", "autoencoder in candle (same layers)", cores, seconds, macs);
+    }
+    #[cfg(not(feature = "candle"))]
+    if wants("ae") {
+        println!("autoencoder in candle: absent (built without it; add `--features candle`)");
     }
     if wants("codes") {
         // Codes from a one-epoch autoencoder when the autoencoder itself is not timed.
@@ -167,7 +181,13 @@ fn main() {
                 )
             })
             .expect("trains");
-            time("codes", "MLP on codes 32-128-64-10", t, &h, mlp.stack.macs_per_sample());
+            time(
+                "codes",
+                "MLP on codes 32-128-64-10",
+                t,
+                epoch_seconds(&h),
+                mlp.stack.macs_per_sample(),
+            );
         }
     }
     for &t in threads.iter().filter(|_| wants("raw")) {
@@ -180,7 +200,13 @@ fn main() {
             )
         })
         .expect("trains");
-        time("raw", "MLP on pixels 784-256-128-10", t, &h, mlp.stack.macs_per_sample());
+        time(
+            "raw",
+            "MLP on pixels 784-256-128-10",
+            t,
+            epoch_seconds(&h),
+            mlp.stack.macs_per_sample(),
+        );
     }
     for &t in threads.iter().filter(|_| wants("kinds")) {
         time_kinds(&data, &train, t, rounds);
@@ -267,6 +293,11 @@ fn write_book(
         write_generated(&format!("perf.{build}.study"), &format!("{min:.1} s / {median:.1} s"));
         write_generated(&format!("perf.{build}.study_rss"), &format!("{} MB", record.study_rss_mb));
     }
+}
+
+/// Training seconds of each epoch of a run.
+fn epoch_seconds(h: &History) -> Vec<f64> {
+    h.epochs.iter().map(|e| e.train_seconds).collect()
 }
 
 /// Runs the whole study `runs` times (the `ae-mlp` binary of this build, default settings,

@@ -2,7 +2,7 @@
 //! Fix a failure by editing the chapter or the test cell, then `cargo book notebooks`.
 //!
 //! The generator lives in the book's tools (`xtask/`), which depend on this crate, so this
-//! test compiles the generator's two files itself: one source for both.
+//! test compiles the generator's three files itself: one source for both.
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +12,8 @@ mod notebook;
 #[allow(dead_code)]
 #[path = "../xtask/src/numbers.rs"]
 mod numbers;
+#[path = "../xtask/src/setup.rs"]
+mod setup;
 
 use notebook::{chapters_with_notebooks, sync_notebooks};
 
@@ -162,5 +164,25 @@ fn copy_tree(from: &Path, to: &Path) {
         } else {
             std::fs::copy(&src, &dst).unwrap();
         }
+    }
+}
+
+#[test]
+fn a_notebook_loads_the_crate_with_the_features_its_cells_need() {
+    // Chapter 11's cells are gated on `candle` (`#![cfg(feature = "candle")]`): its notebook
+    // must load the crate with that feature, and no other notebook pays for compiling candle.
+    let chapters = chapters_with_notebooks(root()).expect("chapters and cells can be read");
+    assert!(chapters.iter().any(|(chapter, _, _)| chapter.ends_with("ch11-candle.md")));
+    for (chapter, _, nb) in &chapters {
+        let Some(notebook::Cell::Code(setup)) = nb.cells.first() else {
+            panic!("{}: the first cell is the setup cell", chapter.display());
+        };
+        let wants_candle = chapter.ends_with("ch11-candle.md");
+        assert_eq!(
+            setup.contains(r#"features = ["candle"]"#),
+            wants_candle,
+            "{}: {setup}",
+            chapter.display()
+        );
     }
 }

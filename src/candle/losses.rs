@@ -6,10 +6,12 @@ use candle_core::{Result, Tensor};
 
 use crate::nn::loss::BCE_EPS;
 
+// ANCHOR: mse
 /// Mean squared error over every element, as [`crate::nn::loss::mse`].
 pub fn mse(pred: &Tensor, target: &Tensor) -> Result<Tensor> {
     (pred - target)?.sqr()?.mean_all()
 }
+// ANCHOR_END: mse
 
 /// Binary cross-entropy on probabilities clipped to `[BCE_EPS, 1 − BCE_EPS]`, averaged over
 /// every element, as [`crate::nn::loss::bce`]. The clip passes no gradient, as in the core.

@@ -11,17 +11,24 @@
 //! [`crate::nn::Stack`], [`mse`] is [`crate::nn::loss::mse`], and so on.
 //! Errors are candle's own ([`candle_core::Error`]): this module is a bridge, not a model.
 
+mod check;
 mod compare;
 mod losses;
 mod train;
 
-pub use compare::{EpochObserver, SideBySide};
+pub use check::{
+    every_layer_kind, relative_discrepancy, stack_gradients, CheckedLoss, GradientCheck,
+};
+pub use compare::{min_median, EpochObserver, SideBySide};
 pub use losses::{
     bce, kl_divergence, kl_sparsity, l1_penalty, mse, reparameterise, softmax_cross_entropy,
 };
 pub use train::{adam, train_autoencoder, CandleHistory, KerasAdam};
 
-use candle_core::{Device, Result, Tensor, Var};
+/// candle's device (the CPU, or a GPU with `--features cuda`), re-exported so that code using
+/// this module needs no `candle-core` dependency of its own.
+pub use candle_core::Device;
+use candle_core::{Result, Tensor, Var};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 
 use crate::nn::{Activation, Stack};
@@ -114,6 +121,7 @@ impl CandleStack {
         self.layers.iter().flat_map(|l| [l.w.clone(), l.b.clone()]).collect()
     }
 
+    // ANCHOR: forward
     /// The forward pass: for each layer, `f(x·W + b)`. x: (batch, inputs).
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let mut h = x.clone();
@@ -123,6 +131,7 @@ impl CandleStack {
         }
         Ok(h)
     }
+    // ANCHOR_END: forward
 }
 
 /// The activation `f(z)` with candle's operations; candle knows each one's derivative.

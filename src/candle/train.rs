@@ -76,6 +76,7 @@ impl KerasAdam {
         Ok(KerasAdam { vars, lr, beta1, beta2, eps, t: 0 })
     }
 
+    // ANCHOR: keras_adam_step
     /// One step from the gradients of `loss`.
     pub fn backward_step(&mut self, loss: &Tensor) -> Result<()> {
         let grads = loss.backward()?;
@@ -93,6 +94,7 @@ impl KerasAdam {
         }
         Ok(())
     }
+    // ANCHOR_END: keras_adam_step
 }
 
 /// Per-epoch losses and times of a candle training run.
@@ -125,6 +127,7 @@ pub fn train_autoencoder(
     let mut order = EpochOrder::new(x.nrows(), params);
     let mut history = CandleHistory::default();
     let reconstruct = |batch: &Tensor| decoder.forward(&encoder.forward(batch)?);
+    // ANCHOR: epoch_loop
     for epoch in 1..=params.epochs {
         let started = Instant::now();
         let mut loss_sum = 0.0f64;
@@ -135,6 +138,7 @@ pub fn train_autoencoder(
             loss_sum += f64::from(loss.to_scalar::<f32>()?) * idx.len() as f64;
         }
         history.seconds.push(started.elapsed().as_secs_f64());
+        // ANCHOR_END: epoch_loop
         history.train_loss.push((loss_sum / x.nrows() as f64) as f32);
         let val = valid.map(|v| mean_over_chunks(v, device, &reconstruct)).transpose()?;
         if let Some(v) = val {

@@ -4,6 +4,8 @@
 //! - [`numbers`]: the book's generated numbers (`book/src/generated/numbers.json`) and the
 //!   `{{#number key:format}}` placeholders that show them, in the book (through the
 //!   `mdbook-numbers` preprocessor) and in the notebooks alike;
+//! - [`setup`]: each notebook's first cell, which loads the crate (with the features its
+//!   cells need);
 //! - [`assets`]: trains (or loads from the cache) what the book reports and writes its numbers
 //!   and figures.
 //!
@@ -12,3 +14,4 @@
 pub mod assets;
 pub mod notebook;
 pub mod numbers;
+pub mod setup;

@@ -29,6 +29,9 @@ enum Command {
     /// Write the book's generated numbers and figures (book/src/generated/numbers.json,
     /// book/src/figures), training the study first if no cached run of this code exists.
     Assets,
+    /// Write only chapter 11's figure and numbers (the same autoencoder in candle); needs the
+    /// tools built with candle: `cargo run --release -p ae-mlp-book --features candle -- candle`.
+    Candle,
     /// Set one number or table of book/src/generated/numbers.json to the text of a file (for
     /// measurements made outside Rust, such as benches/before_after.sh).
     Set {
@@ -81,6 +84,10 @@ fn main() -> ExitCode {
             true
         }),
         Command::Assets => assets::write_all(&root).map(|written| {
+            println!("wrote {} files", written.len());
+            true
+        }),
+        Command::Candle => assets::write_candle(&root).map(|written| {
             println!("wrote {} files", written.len());
             true
         }),

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 
 use crate::numbers::{self, NumberError};
+use crate::setup::{gating_features, setup_cell};
 
 /// What can go wrong when turning chapters into notebooks.
 #[derive(Debug, thiserror::Error)]
@@ -55,11 +56,6 @@ fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path)
         .map_err(|source| NotebookError::Read { path: path.to_path_buf(), source })
 }
-
-/// The first cell of every notebook: load this crate (the notebooks live one folder below it)
-/// and keep compiled dependencies in evcxr's cache, so only the first run compiles them.
-pub const SETUP_CELL: &str =
-    ":cache 4000\n:dep ae-mlp = { path = \"..\" }\nuse ae_mlp::prelude::*;";
 
 /// One notebook cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,7 +245,8 @@ pub fn notebook_from_chapter(chapter: &Path, numbers: &Value) -> Result<Notebook
         .file_name()
         .map_or_else(|| chapter.display().to_string(), |n| n.to_string_lossy().into());
     let text = read(chapter)?;
-    let mut cells = vec![Cell::Code(SETUP_CELL.to_string())];
+    let mut cells = vec![Cell::Code(String::new())]; // the setup cell, written last
+    let mut features: Vec<String> = Vec::new();
     let mut prose: Vec<String> = Vec::new();
     let flush = |prose: &mut Vec<String>, cells: &mut Vec<Cell>| {
         let md = prose.join("\n").trim().to_string();
@@ -270,9 +267,10 @@ pub fn notebook_from_chapter(chapter: &Path, numbers: &Value) -> Result<Notebook
             let block = &lines[i + 1..end.min(lines.len())];
             let is_rust =
                 fence.trim_start_matches('`').split(',').next().is_some_and(|l| l.trim() == "rust");
-            if let (true, Some((_, code))) = (is_rust, cell_include(dir, block)?) {
+            if let (true, Some((path, code))) = (is_rust, cell_include(dir, block)?) {
                 flush(&mut prose, &mut cells);
                 cells.push(Cell::Code(code));
+                features.extend(gating_features(&read(&path)?));
             } else {
                 prose.push(plain_fence(line));
                 for l in block {
@@ -291,6 +289,9 @@ pub fn notebook_from_chapter(chapter: &Path, numbers: &Value) -> Result<Notebook
         i += 1;
     }
     flush(&mut prose, &mut cells);
+    features.sort();
+    features.dedup();
+    cells[0] = Cell::Code(setup_cell(&features));
     Ok(Notebook { cells })
 }
 

@@ -4,7 +4,12 @@
 //! - `book/src/figures/<name>.{png,svg}`: every figure a chapter shows;
 //! - `book/src/generated/numbers.json`: every number and table a chapter shows, by topic
 //!   (see [`crate::numbers`]), except the benchmarks' `perf` topic, which `benches/` writes.
+//!
+//! Chapter 11's (`candle`) are written only by tools built with `--features candle`, by
+//! [`write_candle`] (`-- candle`) or along with the rest.
 
+#[cfg(feature = "candle")]
+mod candle;
 mod claims;
 mod family;
 mod tuned;
@@ -32,14 +37,7 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     let figures = src.join("figures");
     let mut written = Vec::new();
     let mut n = Value::Object(Default::default());
-    // Tables end without a line break, so that an inline placeholder leaves none behind.
-    let mut put = |key: &str, value: Value| {
-        let value = match value {
-            Value::String(text) => Value::String(text.trim_end().to_string()),
-            other => other,
-        };
-        numbers::set(&mut n, key, value)
-    };
+    let mut put = |key: &str, value: Value| numbers::set(&mut n, key, trimmed(value));
 
     // Chapter 5: the data.
     let data = Mnist::load_bundled()?;
@@ -199,7 +197,11 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     // baselines (both cached measurements).
     written.extend(family::write(&mut put, &figures)?);
     claims::numbers(&mut put, &study)?;
+    // Chapter 9: the same networks trained well.
     written.extend(tuned::write(&mut put, &figures)?);
+    // Chapter 11: the same autoencoder in candle (only with the tools' `candle` feature).
+    #[cfg(feature = "candle")]
+    written.extend(candle::write(&mut put, &figures)?);
 
     // One write of the whole file: the topics measured here replace their old values, the
     // benchmarks' `perf` topic stays as it was.
@@ -208,6 +210,39 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     numbers::update(&path, topics)?;
     written.push(path);
     Ok(written)
+}
+
+/// A value as the numbers file keeps it: tables end without a line break, so that an inline
+/// placeholder leaves none behind.
+fn trimmed(value: Value) -> Value {
+    match value {
+        Value::String(text) => Value::String(text.trim_end().to_string()),
+        other => other,
+    }
+}
+
+/// Writes chapter 11's figure and numbers only (the `candle` topic; the rest of the numbers
+/// file stays as it is): a minute or two instead of every model of the book.
+pub fn write_candle(root: &Path) -> Result<Vec<PathBuf>> {
+    #[cfg(feature = "candle")]
+    {
+        let src = root.join("book").join("src");
+        let mut n = Value::Object(Default::default());
+        let mut put = |key: &str, value: Value| numbers::set(&mut n, key, trimmed(value));
+        let mut written = candle::write(&mut put, &src.join("figures"))?;
+        let path = numbers::numbers_path(&src);
+        numbers::update(&path, n.as_object().cloned().unwrap_or_default())?;
+        written.push(path);
+        Ok(written)
+    }
+    #[cfg(not(feature = "candle"))]
+    {
+        anyhow::bail!(
+            "chapter 11's assets need candle, which these tools were built without ({}); run \
+             `cargo run --release -p ae-mlp-book --features candle -- candle`",
+            root.display()
+        )
+    }
 }
 
 /// Chapter 6: the study over five seeds, and the study watched on the test set as the

@@ -178,7 +178,8 @@ impl FineTuneParams {
     }
 
     /// Fine-tunes `model` on `train`, stage after stage; the returned history runs over all
-    /// stages, epochs numbered from 1. No test data is seen: pass `valid` only to watch.
+    /// stages, epochs numbered from 1. Pass `valid` to watch (and, with early stopping, to choose
+    /// the epoch kept): the validation split, never the test set.
     pub fn fit(
         &self,
         mut model: FineTuned,
@@ -217,6 +218,9 @@ impl FineTuneParams {
                 &params,
                 &mut renumber,
             )?;
+            // With early stopping, the model holds this stage's best epoch: the last stage's
+            // is the one it keeps.
+            history.best_epoch = part.best_epoch.map(|best| best + done);
             history.epochs.extend(part.epochs.into_iter().map(|mut r| {
                 r.epoch += done;
                 r

@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release --example tune -- --part raw --set raw_mlp.dropout=0.4 --seed 1
 //! cargo run --release --example tune -- --part autoencoder --set autoencoder.train.epochs=30
+//! cargo run --release --example tune -- --part ablation --seed 42
 //! ```
 //! `--set` takes a dotted path into the recipe as JSON (print it with `--show`).
 
@@ -19,6 +20,8 @@ enum Part {
     Raw,
     /// The autoencoder, the MLP on its codes, and the two fine-tuned together.
     Autoencoder,
+    /// The raw-pixel MLP without dropout, without weight decay, and at a constant rate.
+    Ablation,
 }
 
 /// A variation of the tuned recipe, scored on the 5,000 validation images.
@@ -77,6 +80,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             show("autoencoder (MSE)", &ae);
             show("codes MLP", &codes);
             show("fine-tuned", &finetuned);
+        }
+        Part::Ablation => {
+            for (name, outcome) in tuned::ablation(&config, &data, &mut quiet)? {
+                show(&name, &outcome);
+            }
         }
     }
     Ok(())

@@ -3,7 +3,8 @@
 //! between `// ANCHOR:` and `// ANCHOR_END:` are shown in the book and run in the notebook
 //! exactly as written here.
 
-use ae_mlp::experiments::tuned::{ablation_cached, pca_test_mse, TunedConfig, TunedSeeds};
+use ae_mlp::experiments::pipeline::quiet;
+use ae_mlp::experiments::tuned::{pca_test_mse, TunedConfig, TunedSeeds};
 use ae_mlp::nn::gradcheck::{central_difference, relative_error, uniform};
 use ae_mlp::nn::{Adam, Optimizer, Param};
 use ae_mlp::prelude::*;
@@ -146,26 +147,16 @@ fn chapter_9_the_tuned_recipe() {
     println!("pixels {raw:?}, fine-tuned {finetuned:?}, route {route:?}");
     // As measured: trained well, raw pixels win at full labels.
     assert_eq!(route.comparison(), Comparison::BHigher, "{route:?}");
-
-    // ANCHOR: ablation
-    // One technique at a time taken away from the pixels MLP's recipe (seed 42), scored on the
-    // validation split: what each earns.
-    let recipe = &tuned.runs[0].raw_mlp;
-    println!(
-        "{:<22} {:.2} % (epoch {} kept)",
-        "the recipe",
-        100.0 * recipe.validation,
-        recipe.kept_epoch
-    );
-    let rows = ablation_cached(
-        &TunedConfig::default().seed(42),
-        &default_cache_dir(),
-        &mut print_progress,
-    )
-    .expect("the ablation trains");
-    for (name, o) in &rows {
-        println!("{name:<22} {:.2} % (epoch {} kept)", 100.0 * o.validation, o.kept_epoch);
-    }
-    // ANCHOR_END: ablation
-    assert_eq!(rows.len(), 3);
+    // Against the literature, as the chapter reports it: the pixels MLP's mean reaches 98.5 %,
+    // the fine-tuned encoder's stays below Hinton and Salakhutdinov's 98.8 %.
+    assert!(raw.mean >= 0.985, "{raw:?}");
+    assert!(finetuned.mean < 0.988, "{finetuned:?}");
+    // Dropout narrows the gap between training and validation accuracy (seed 42).
+    let gap = |h: &History| h.train_accuracy().last().unwrap() - h.val_accuracy().last().unwrap();
+    let study42 = Study::run_cached(&StudyConfig::default(), &default_cache_dir(), &mut quiet)
+        .expect("the study (cached)");
+    let original_gap = gap(&study42.results.raw_mlp.as_ref().unwrap().history);
+    let tuned_gap = gap(&tuned.runs[0].raw_mlp.history);
+    println!("training − validation accuracy: original {original_gap:.4}, tuned {tuned_gap:.4}");
+    assert!(tuned_gap < original_gap / 2.0, "{tuned_gap} vs {original_gap}");
 }

@@ -4,16 +4,14 @@
 //! exactly as written here.
 
 use ae_mlp::experiments::pipeline::quiet;
-use ae_mlp::experiments::tuned::{pca_test_mse, TunedConfig, TunedSeeds};
-use ae_mlp::nn::gradcheck::{central_difference, relative_error, uniform};
-use ae_mlp::nn::{Adam, Optimizer, Param};
 use ae_mlp::prelude::*;
-use ae_mlp::rng::seeded;
-use ae_mlp::train::{Schedule, Trainable};
 
 #[test]
 fn chapter_9_the_techniques() {
     // ANCHOR: dropout_gradients
+    use ae_mlp::nn::gradcheck::{central_difference, relative_error, uniform};
+    use ae_mlp::rng::seeded;
+    use ae_mlp::train::Trainable;
     // An MLP with dropout on its inputs (0.2) and hidden layers (0.5), on random data. The
     // same seed draws the same masks, so the loss is a fixed function of the weights and
     // central differences can check the backward pass, masks included.
@@ -62,6 +60,7 @@ fn chapter_9_the_techniques() {
     assert!(changed > plain.len() / 2, "a training pass drops units");
 
     // ANCHOR: adamw_step
+    use ae_mlp::nn::{Adam, Optimizer, Param};
     // One AdamW step by hand: Adam's step, plus every *weight* shrunk by α·λ·θ. Biases are
     // not decayed. θ = (1, −2), gradient (0.5, −0.1), α = 1e-3, λ = 0.1.
     let mut adamw = Adam::new(1e-3, 0.9, 0.999, 1e-7).weight_decay(0.1);
@@ -84,6 +83,7 @@ fn chapter_9_the_techniques() {
     }
 
     // ANCHOR: schedule
+    use ae_mlp::train::Schedule;
     // Warm-up over the first 10 % of the steps, then a half cosine down to 0.
     let schedule = Schedule::WarmupCosine { warmup: 0.1 };
     let steps = 430 * 40; // 40 epochs of 430 batches of 128
@@ -99,6 +99,7 @@ fn chapter_9_the_techniques() {
 #[test]
 fn chapter_9_the_tuned_recipe() {
     // ANCHOR: tuned
+    use ae_mlp::experiments::tuned::{pca_test_mse, TunedConfig, TunedSeeds};
     // The tuned recipe, five seeds; each seed trains the pixels MLP, the autoencoder, an MLP on
     // its codes, and the two fine-tuned together (a few minutes a seed, cached afterwards).
     let seeds = [42, 43, 44, 45, 46];

@@ -15,8 +15,8 @@ fn chapter_9_the_techniques() {
     // An MLP with dropout on its inputs (0.2) and hidden layers (0.5), on random data. The
     // same seed draws the same masks, so the loss is a fixed function of the weights and
     // central differences can check the backward pass, masks included.
-    let x = uniform((32, 20), 0.0, 1.0, 1);
-    let y = ndarray::Array1::from_iter((0..32).map(|i| (i % 3) as u8));
+    let x: Array2<f32> = uniform((32, 20), 0.0, 1.0, 1);
+    let y: Array1<u8> = Array1::from_iter((0..32).map(|i| (i % 3) as u8));
     let params = MlpParams {
         hidden: vec![16, 12],
         activation: Activation::Tanh,
@@ -24,11 +24,12 @@ fn chapter_9_the_techniques() {
         ..Default::default()
     };
     let mut mlp = params.input_dropout(0.2).dropout(0.5).build(20).expect("a small MLP");
-    let loss_at = |mlp: &mut Mlp| -> f64 {
+    // One training step's loss, with the masks of seed 7.
+    fn loss_at(mlp: &mut Mlp, x: &Array2<f32>, y: &Array1<u8>) -> f64 {
         let stats = mlp.train_step(x.view(), Some(y.view()), &mut seeded(7, 7)).expect("a step");
         f64::from(stats.loss)
-    };
-    loss_at(&mut mlp);
+    }
+    loss_at(&mut mlp, &x, &y);
     let analytic: Vec<Vec<f32>> = mlp.parameters().iter().map(|p| p.grad.to_vec()).collect();
     let mut worst = 0.0f32;
     for (p, grads) in analytic.iter().enumerate() {
@@ -36,7 +37,7 @@ fn chapter_9_the_techniques() {
             let theta = mlp.parameters()[p].value[i];
             let numeric = central_difference(theta, 1e-3, |v| {
                 mlp.parameters()[p].value[i] = v;
-                Ok(loss_at(&mut mlp))
+                Ok(loss_at(&mut mlp, &x, &y))
             })
             .expect("the loss is finite");
             mlp.parameters()[p].value[i] = theta;
@@ -49,10 +50,11 @@ fn chapter_9_the_techniques() {
 
     // ANCHOR: dropout_modes
     // Training draws masks; prediction does not: every prediction is the expected network.
-    let before = mlp.stack.predict(x.view()).expect("predict");
-    let dropped = mlp.stack.forward_train_dropout(x.view(), &mut seeded(1, 1)).to_owned();
-    let plain = mlp.stack.forward_train(x.view()).to_owned();
-    let changed = dropped.iter().zip(&plain).filter(|(a, b)| a != b).count();
+    let before: Array2<f32> = mlp.stack.predict(x.view()).expect("predict");
+    let dropped: Array2<f32> =
+        mlp.stack.forward_train_dropout(x.view(), &mut seeded(1, 1)).to_owned();
+    let plain: Array2<f32> = mlp.stack.forward_train(x.view()).to_owned();
+    let changed: usize = dropped.iter().zip(&plain).filter(|(a, b)| a != b).count();
     println!("outputs changed by one dropout pass: {changed} of {}", plain.len());
     println!("prediction equals the pass without dropout: {}", before == plain);
     // ANCHOR_END: dropout_modes
@@ -63,15 +65,17 @@ fn chapter_9_the_techniques() {
     use ae_mlp::nn::{Adam, Optimizer, Param};
     // One AdamW step by hand: Adam's step, plus every *weight* shrunk by α·λ·θ. Biases are
     // not decayed. θ = (1, −2), gradient (0.5, −0.1), α = 1e-3, λ = 0.1.
-    let mut adamw = Adam::new(1e-3, 0.9, 0.999, 1e-7).weight_decay(0.1);
+    let mut adamw: Adam = Adam::new(1e-3, 0.9, 0.999, 1e-7).weight_decay(0.1);
     let (mut weights, mut biases) = ([1.0f32, -2.0], [1.0f32, -2.0]);
-    let g = [0.5f32, -0.1];
+    let g: [f32; 2] = [0.5, -0.1];
     adamw.step(vec![
         Param { value: &mut weights, grad: &g, decay: true },
         Param { value: &mut biases, grad: &g, decay: false },
     ]);
     // After one step m/(√v + ε) is the gradient's sign (to 1e-6), and α_1 = α.
-    let by_hand = |theta: f32, g: f32| theta - 1e-3 * g.signum() - 1e-3 * 0.1 * theta;
+    fn by_hand(theta: f32, g: f32) -> f32 {
+        theta - 1e-3 * g.signum() - 1e-3 * 0.1 * theta
+    }
     println!("weights {weights:?}, by hand {:?}", [by_hand(1.0, 0.5), by_hand(-2.0, -0.1)]);
     println!("biases  {biases:?} (Adam alone)");
     // ANCHOR_END: adamw_step
@@ -85,8 +89,8 @@ fn chapter_9_the_techniques() {
     // ANCHOR: schedule
     use ae_mlp::train::Schedule;
     // Warm-up over the first 10 % of the steps, then a half cosine down to 0.
-    let schedule = Schedule::WarmupCosine { warmup: 0.1 };
-    let steps = 430 * 40; // 40 epochs of 430 batches of 128
+    let schedule: Schedule = Schedule::WarmupCosine { warmup: 0.1 };
+    let steps: usize = 430 * 40; // 40 epochs of 430 batches of 128
     for step in [0, 860, 1720, 5000, 9460, 15000, steps - 1] {
         println!("step {step:>5}: {:.3} × the peak rate", schedule.factor(step, steps));
     }
@@ -102,13 +106,13 @@ fn chapter_9_the_tuned_recipe() {
     use ae_mlp::experiments::tuned::{pca_test_mse, TunedConfig, TunedSeeds};
     // The tuned recipe, five seeds; each seed trains the pixels MLP, the autoencoder, an MLP on
     // its codes, and the two fine-tuned together (a few minutes a seed, cached afterwards).
-    let seeds = [42, 43, 44, 45, 46];
-    let tuned =
+    let seeds: [u64; 5] = [42, 43, 44, 45, 46];
+    let tuned: TunedSeeds =
         TunedSeeds::run(&TunedConfig::default(), &seeds, &default_cache_dir(), &mut print_progress)
             .expect("the tuned recipe trains");
     println!("{}", tuned.table().expect("a table"));
-    let data = Mnist::load_bundled().and_then(|d| d.with_validation(5_000)).expect("MNIST");
-    let pca = pca_test_mse(&data, 32).expect("PCA fits");
+    let data: Mnist = Mnist::load_bundled().and_then(|d| d.with_validation(5_000)).expect("MNIST");
+    let pca: f64 = pca_test_mse(&data, 32).expect("PCA fits");
     println!("PCA with 32 components: test MSE {pca:.5}");
     // ANCHOR_END: tuned
     for run in &tuned.runs {
@@ -124,7 +128,7 @@ fn chapter_9_the_tuned_recipe() {
 
     // ANCHOR: against_the_original
     // The same five seeds with the original recipe (the study of chapter 6, cached).
-    let (_, original) = Study::over_seeds(
+    let (_, original): (Study, OverSeeds) = Study::over_seeds(
         &StudyConfig::default(),
         &seed_list(42, 5).unwrap(),
         Some(&default_cache_dir()),
@@ -133,9 +137,10 @@ fn chapter_9_the_tuned_recipe() {
     .expect("the study trains");
     let original_raw: Vec<f64> =
         original.seeds.iter().map(|m| f64::from(m.raw_accuracy.unwrap())).collect();
-    let raw_gain = PairedDifference::of(&tuned.test(|r| &r.raw_mlp), &original_raw).unwrap();
+    let raw_gain: PairedDifference =
+        PairedDifference::of(&tuned.test(|r| &r.raw_mlp), &original_raw).unwrap();
     println!("pixels MLP, tuned − original: {}", raw_gain.verdict("tuned", "original"));
-    let route = tuned.finetuned_minus_raw().unwrap();
+    let route: PairedDifference = tuned.finetuned_minus_raw().unwrap();
     println!("fine-tuned − pixels MLP, both tuned: {}", route.verdict("fine-tuned", "pixels"));
     // ANCHOR_END: against_the_original
     assert_eq!(

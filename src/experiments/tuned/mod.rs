@@ -258,16 +258,3 @@ pub fn ablation(
         })
         .collect()
 }
-
-/// [`ablation`], computed once per (config, library source) and kept in `cache_dir`.
-pub fn ablation_cached(
-    config: &TunedConfig,
-    cache_dir: &Path,
-    observer: &mut Observer<'_>,
-) -> Result<Vec<(String, Outcome)>> {
-    config.check()?;
-    crate::output::cache::cached(cache_dir, "tuned-ablation", config, || {
-        let data = pipeline::load_data(config.data_dir.as_deref(), config.validation)?;
-        ablation(config, &data, observer)
-    })
-}

@@ -66,7 +66,7 @@ impl TunedSeeds {
             (
                 format!(
                     "MLP on pixels, {}",
-                    widths(&[&[784][..], &c.raw_mlp.hidden, &[classes]].concat())
+                    widths(&[&[c.autoencoder.inputs][..], &c.raw_mlp.hidden, &[classes]].concat())
                 ),
                 |r| &r.raw_mlp,
                 true,

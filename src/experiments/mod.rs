@@ -10,6 +10,7 @@ pub mod few_labels;
 pub mod finetune;
 pub mod kind;
 pub mod knn;
+pub mod label_curve;
 pub mod pipeline;
 pub mod spreading;
 pub mod statistics;

@@ -92,10 +92,12 @@ pub trait Experiment: Sized {
     /// How many training images the config holds out for validation (0: none, and the
     /// models are watched on the test set, as in the original notebook).
     fn validation(config: &Self::Config) -> usize;
-    /// Trains and measures on `data`.
+    /// Trains and measures on `data`. `cache` is where intermediate results that depend on
+    /// the data alone (a k-NN graph of the pixels) may be kept between runs, if anywhere.
     fn train(
         config: &Self::Config,
         data: &Mnist,
+        cache: Option<&Path>,
         observer: &mut Observer<'_>,
     ) -> Result<Self::Trained>;
     /// The experiment, from what it trained and the data it trained on.
@@ -106,7 +108,7 @@ pub trait Experiment: Sized {
 pub fn run<E: Experiment>(config: &E::Config, observer: &mut Observer<'_>) -> Result<E> {
     E::check(config)?;
     let data = load_data(E::data_dir(config), E::validation(config))?;
-    let trained = E::train(config, &data, observer)?;
+    let trained = E::train(config, &data, None, observer)?;
     Ok(E::assemble(trained, data))
 }
 
@@ -121,7 +123,7 @@ pub fn run_cached<E: Experiment>(
     E::check(config)?;
     let data = load_data(E::data_dir(config), E::validation(config))?;
     let trained = crate::output::cache::cached(cache_dir, E::NAME, config, || {
-        E::train(config, &data, observer)
+        E::train(config, &data, Some(cache_dir), observer)
     })?;
     Ok(E::assemble(trained, data))
 }

@@ -9,6 +9,8 @@
 //! This uses the unlabelled images — legitimately: they are the autoencoder's training set,
 //! and only their pixels are read, never their labels.
 
+use std::path::Path;
+
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +53,133 @@ impl SpreadingParams {
     }
 }
 
+/// The symmetrised k-nearest-neighbour graph of a set of points, with the degrees label
+/// spreading normalises by. It depends on the points alone, so one graph serves every label
+/// budget and every seed of labelled images.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Graph {
+    /// Neighbours per point before symmetrising.
+    pub k: usize,
+    /// Each point's neighbours (i ~ j if either is among the other's k nearest), sorted.
+    links: Vec<Vec<u32>>,
+}
+
+impl Graph {
+    /// The graph of the rows of `points` (n, d), each linked to its `k` nearest others.
+    pub fn knn(points: ArrayView2<f32>, k: usize) -> Result<Graph> {
+        let n = points.nrows();
+        if k == 0 || k >= n {
+            return Err(Error::param(
+                "k",
+                k,
+                format!("must be between 1 and the number of images − 1 ({})", n.saturating_sub(1)),
+            ));
+        }
+        // ANCHOR: graph
+        // The symmetrised graph: i ~ j if either is among the other's k nearest.
+        let mut links: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (i, near) in nearest_neighbours(points, points, k + 1)?.into_iter().enumerate() {
+            for (_, j) in near.into_iter().filter(|&(_, j)| j != i).take(k) {
+                links[i].push(j as u32);
+                links[j].push(i as u32);
+            }
+        }
+        for l in &mut links {
+            l.sort_unstable();
+            l.dedup();
+        }
+        // ANCHOR_END: graph
+        Ok(Graph { k, links })
+    }
+
+    /// Like [`Graph::knn`], but reuses a graph of the same points and `k` kept in `cache`
+    /// (and keeps this one there): the graph of the 55,000 training images' pixels takes
+    /// half a minute on two cores, and it is the same for every seed.
+    pub fn knn_cached(points: ArrayView2<f32>, k: usize, cache: Option<&Path>) -> Result<Graph> {
+        let Some(dir) = cache else { return Graph::knn(points, k) };
+        let settings = (fingerprint(points), points.dim(), k);
+        crate::output::cache::cached(dir, "knn-graph", &settings, || Graph::knn(points, k))
+    }
+
+    /// Points in the graph.
+    pub fn len(&self) -> usize {
+        self.links.len()
+    }
+
+    /// Whether the graph has no points.
+    pub fn is_empty(&self) -> bool {
+        self.links.is_empty()
+    }
+
+    /// The class scores `F` of every point after spreading the labels of the points
+    /// `labelled` (each with its class in `labels`): (n, classes), each row summing to at
+    /// most 1. The class of a point is its row's largest score.
+    pub fn spread(
+        &self,
+        labelled: &[usize],
+        labels: ArrayView1<u8>,
+        classes: usize,
+        params: &SpreadingParams,
+    ) -> Result<Array2<f32>> {
+        let n = self.len();
+        params.check(n)?;
+        if labelled.len() != labels.len() {
+            return Err(Error::shape(
+                "spread_labels (labels)",
+                format!("{} labels", labelled.len()),
+                labels.len().to_string(),
+            ));
+        }
+        if let Some(&bad) = labelled.iter().find(|&&i| i >= n) {
+            return Err(Error::param("labelled", bad, format!("must index a row below {n}")));
+        }
+        if let Some(&bad) = labels.iter().find(|&&l| usize::from(l) >= classes) {
+            return Err(Error::param(
+                "labels",
+                bad,
+                format!("must be below the number of classes ({classes})"),
+            ));
+        }
+        let links = &self.links;
+        // ANCHOR: spreading
+        let inv_sqrt_degree: Vec<f32> =
+            links.iter().map(|l| 1.0 / (l.len().max(1) as f32).sqrt()).collect();
+        let mut y = Array2::<f32>::zeros((n, classes));
+        for (&i, &label) in labelled.iter().zip(labels) {
+            y[[i, usize::from(label)]] = 1.0;
+        }
+        let mut f = y.clone();
+        let mut next = Array2::<f32>::zeros((n, classes));
+        for _ in 0..params.iterations {
+            for (i, neighbours) in links.iter().enumerate() {
+                let mut row = next.row_mut(i);
+                row.assign(&y.row(i));
+                row *= 1.0 - params.alpha;
+                for &j in neighbours {
+                    let j = j as usize;
+                    let w = params.alpha * inv_sqrt_degree[i] * inv_sqrt_degree[j];
+                    row.scaled_add(w, &f.row(j));
+                }
+            }
+            std::mem::swap(&mut f, &mut next);
+        }
+        // ANCHOR_END: spreading
+        Ok(f)
+    }
+}
+
+/// A SHA-256 of the values of `points`, row by row: a cache key for anything computed from them.
+fn fingerprint(points: ArrayView2<f32>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for row in points.rows() {
+        for v in row {
+            h.update(v.to_le_bytes());
+        }
+    }
+    hex::encode(h.finalize())
+}
+
 /// A label for every row of `points` (n, d), from the labels of the rows `labelled` (each
 /// with its class in `labels`), spread over the k-NN graph of `points`.
 pub fn spread_labels(
@@ -60,58 +189,7 @@ pub fn spread_labels(
     classes: usize,
     params: &SpreadingParams,
 ) -> Result<Array1<u8>> {
-    let n = points.nrows();
-    params.check(n)?;
-    if labelled.len() != labels.len() {
-        return Err(Error::shape(
-            "spread_labels (labels)",
-            format!("{} labels", labelled.len()),
-            labels.len().to_string(),
-        ));
-    }
-    if let Some(&bad) = labelled.iter().find(|&&i| i >= n) {
-        return Err(Error::param("labelled", bad, format!("must index a row below {n}")));
-    }
-    if let Some(&bad) = labels.iter().find(|&&l| usize::from(l) >= classes) {
-        return Err(Error::param(
-            "labels",
-            bad,
-            format!("must be below the number of classes ({classes})"),
-        ));
-    }
-    // ANCHOR: spreading
-    // The symmetrised graph: i ~ j if either is among the other's k nearest.
-    let mut links: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, near) in nearest_neighbours(points, points, params.k + 1)?.into_iter().enumerate() {
-        for (_, j) in near.into_iter().filter(|&(_, j)| j != i).take(params.k) {
-            links[i].push(j);
-            links[j].push(i);
-        }
-    }
-    for l in &mut links {
-        l.sort_unstable();
-        l.dedup();
-    }
-    let inv_sqrt_degree: Vec<f32> =
-        links.iter().map(|l| 1.0 / (l.len().max(1) as f32).sqrt()).collect();
-    let mut y = Array2::<f32>::zeros((n, classes));
-    for (&i, &label) in labelled.iter().zip(labels) {
-        y[[i, usize::from(label)]] = 1.0;
-    }
-    let mut f = y.clone();
-    let mut next = Array2::<f32>::zeros((n, classes));
-    for _ in 0..params.iterations {
-        for (i, neighbours) in links.iter().enumerate() {
-            let mut row = next.row_mut(i);
-            row.assign(&y.row(i));
-            row *= 1.0 - params.alpha;
-            for &j in neighbours {
-                let w = params.alpha * inv_sqrt_degree[i] * inv_sqrt_degree[j];
-                row.scaled_add(w, &f.row(j));
-            }
-        }
-        std::mem::swap(&mut f, &mut next);
-    }
-    // ANCHOR_END: spreading
-    Ok(argmax_rows(f.view()))
+    params.check(points.nrows())?;
+    let graph = Graph::knn(points, params.k)?;
+    Ok(argmax_rows(graph.spread(labelled, labels, classes, params)?.view()))
 }

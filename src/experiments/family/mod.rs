@@ -208,6 +208,7 @@ impl Experiment for Family {
     fn train(
         config: &FamilyConfig,
         data: &Mnist,
+        cache: Option<&Path>,
         observer: &mut Observer<'_>,
     ) -> Result<TrainedFamily> {
         let started = Instant::now();
@@ -228,7 +229,8 @@ impl Experiment for Family {
                 knn_over_all: true,
                 spread: true,
             };
-            let scores = features.scores(config, &config.codes_mlp, data, &labelled, observer)?;
+            let scores =
+                features.scores(config, &config.codes_mlp, data, &labelled, None, observer)?;
             variants.push(VariantResult {
                 variant: v.clone(),
                 test_mse: ae.reconstruction_mse(&test.x)?,
@@ -248,7 +250,7 @@ impl Experiment for Family {
             knn_over_all: false,
             spread: config.spread_raw_pixels,
         };
-        let raw = pixels.scores(config, &config.raw_mlp, data, &labelled, observer)?;
+        let raw = pixels.scores(config, &config.raw_mlp, data, &labelled, cache, observer)?;
         let results = FamilyResults {
             config: config.clone(),
             variants,

@@ -12,9 +12,9 @@ use crate::experiments::knn::knn_classify;
 use crate::experiments::pipeline::{
     few_label_accuracy, fit_classifier, Codes, FewLabelled, Labels, Observer, Stage,
 };
-use crate::experiments::spreading::spread_labels;
+use crate::experiments::spreading::Graph;
 use crate::models::metrics::accuracy;
-use crate::models::mlp::MlpParams;
+use crate::models::mlp::{argmax_rows, MlpParams};
 
 /// One row's features: of the training, test and labelled images.
 pub(super) struct Features<'a> {
@@ -39,6 +39,7 @@ impl Features<'_> {
         mlp: &MlpParams,
         data: &Mnist,
         labelled: &FewLabelled,
+        cache: Option<&std::path::Path>,
         observer: &mut Observer<'_>,
     ) -> Result<ClassifierScores> {
         let (train, test) = (&data.train, &data.test);
@@ -71,13 +72,10 @@ impl Features<'_> {
             )?,
             scarce_knn: knn(&self.labelled, &labelled.data.y)?,
             scarce_spread: if self.spread {
-                let spread = spread_labels(
-                    codes.train.view(),
-                    &labelled.rows,
-                    labelled.data.y.view(),
-                    10,
-                    &config.spreading,
-                )?;
+                let graph = Graph::knn_cached(codes.train.view(), config.spreading.k, cache)?;
+                let scores =
+                    graph.spread(&labelled.rows, labelled.data.y.view(), 10, &config.spreading)?;
+                let spread = argmax_rows(scores.view());
                 let stage = stage(Labels::Spread);
                 let fitted = fit_classifier(
                     mlp,

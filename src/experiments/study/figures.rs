@@ -15,6 +15,9 @@ impl Study {
         let r = &self.results;
         let ae = &r.autoencoder.history;
         let loss_name = self.autoencoder.loss.name();
+        // The curve follows the validation split, or the test set when none is held out.
+        let watched =
+            if r.config.validation == 0 { "test set (no validation split)" } else { "validation" };
         let ae_loss = plot::line_chart(
             "autoencoder_loss",
             &format!("Autoencoder reconstruction loss ({loss_name})"),
@@ -22,7 +25,7 @@ impl Study {
             loss_name,
             &[
                 Series::per_epoch("training", &ae.train_loss()),
-                Series::per_epoch("validation (test set)", &ae.val_loss()),
+                Series::per_epoch(watched, &ae.val_loss()),
             ],
         );
         let mut series = vec![

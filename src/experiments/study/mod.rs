@@ -255,6 +255,7 @@ impl Experiment for Study {
     fn train(
         config: &StudyConfig,
         data: &Mnist,
+        _cache: Option<&Path>,
         observer: &mut Observer<'_>,
     ) -> Result<TrainedStudy> {
         let started = Instant::now();

@@ -63,8 +63,17 @@ pub struct TunedResults {
 pub struct Tuned {
     /// The measurements.
     pub results: TunedResults,
+    /// The trained autoencoder, whose codes the few-label experiments reuse.
+    pub autoencoder: Autoencoder,
     /// The data (training, validation and test splits).
     pub data: Mnist,
+}
+
+/// What a seed of the tuned recipe trains and measures (what the cache keeps).
+#[derive(Serialize, Deserialize)]
+pub struct TrainedTuned {
+    results: TunedResults,
+    autoencoder: Autoencoder,
 }
 
 /// Test MSE per pixel of PCA with `k` components fitted on the training images: the linear
@@ -91,7 +100,7 @@ fn outcome(test: f32, validation: f32, seconds: f64, history: History) -> Outcom
 
 impl Experiment for Tuned {
     type Config = TunedConfig;
-    type Trained = TunedResults;
+    type Trained = TrainedTuned;
     const NAME: &'static str = "tuned";
 
     fn check(config: &TunedConfig) -> Result<()> {
@@ -109,15 +118,19 @@ impl Experiment for Tuned {
     fn train(
         config: &TunedConfig,
         data: &Mnist,
+        _cache: Option<&Path>,
         observer: &mut Observer<'_>,
-    ) -> Result<TunedResults> {
+    ) -> Result<TrainedTuned> {
         let raw_mlp = train_raw_mlp(config, data, observer)?;
-        let (autoencoder, codes_mlp, finetuned) = train_autoencoder_route(config, data, observer)?;
-        Ok(TunedResults { config: config.clone(), raw_mlp, autoencoder, codes_mlp, finetuned })
+        let (ae, autoencoder) = train_autoencoder(config, data, observer)?;
+        let (codes_mlp, finetuned) = fine_tune(config, &ae, data, observer)?;
+        let results =
+            TunedResults { config: config.clone(), raw_mlp, autoencoder, codes_mlp, finetuned };
+        Ok(TrainedTuned { results, autoencoder: ae })
     }
 
-    fn assemble(results: TunedResults, data: Mnist) -> Tuned {
-        Tuned { results, data }
+    fn assemble(trained: TrainedTuned, data: Mnist) -> Tuned {
+        Tuned { results: trained.results, autoencoder: trained.autoencoder, data }
     }
 }
 

@@ -24,8 +24,19 @@ pub(super) fn draw_lines<DB: DrawingBackend<ErrorType: 'static>>(
     if clean.iter().all(Vec::is_empty) {
         return Err("a line chart needs at least one series with a finite (x, y) point".into());
     }
+    let bars: Vec<Vec<(f32, f32, f32)>> = series
+        .iter()
+        .map(|s| {
+            let points = s.points.iter().zip(&s.spread);
+            points
+                .filter(|((x, y), d)| x.is_finite() && y.is_finite() && d.is_finite())
+                .map(|(&(x, y), &d)| (x, y - d.abs(), y + d.abs()))
+                .collect()
+        })
+        .collect();
     let x = padded_range(clean.iter().flatten().map(|p| p.0))?;
-    let y = padded_range(clean.iter().flatten().map(|p| p.1))?;
+    let ends = bars.iter().flatten().flat_map(|&(_, lo, hi)| [lo, hi]);
+    let y = padded_range(clean.iter().flatten().map(|p| p.1).chain(ends))?;
     let mut chart = ChartBuilder::on(area)
         .margin(8)
         .x_label_area_size(48)
@@ -39,6 +50,14 @@ pub(super) fn draw_lines<DB: DrawingBackend<ErrorType: 'static>>(
     for (i, (s, points)) in series.iter().zip(&clean).enumerate() {
         let style = PALETTE[i % PALETTE.len()].stroke_width(2);
         let marker = if points.len() <= 40 { 3 } else { 0 };
+        let whisker = (x.1 - x.0) * 0.008;
+        chart.draw_series(bars[i].iter().map(|&(bx, lo, hi)| {
+            let bar = [(bx - whisker, lo), (bx + whisker, lo), (bx, lo), (bx, hi)];
+            PathElement::new(
+                [bar.to_vec(), vec![(bx - whisker, hi), (bx + whisker, hi)]].concat(),
+                style,
+            )
+        }))?;
         let drawn =
             chart.draw_series(LineSeries::new(points.iter().copied(), style).point_size(marker))?;
         if !s.label.is_empty() {

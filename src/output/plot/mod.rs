@@ -72,12 +72,21 @@ pub struct Series {
     pub label: String,
     /// (x, y) points in drawing order; non-finite points are skipped when drawn.
     pub points: Vec<(f32, f32)>,
+    /// Half-heights of error bars, one per point (empty: no bars), e.g. a standard deviation
+    /// over seeds.
+    pub spread: Vec<f32>,
 }
 
 impl Series {
     /// A series from explicit (x, y) points, e.g. an activation function sampled on a grid.
     pub fn new(label: impl Into<String>, points: Vec<(f32, f32)>) -> Self {
-        Series { label: label.into(), points }
+        Series { label: label.into(), points, spread: Vec::new() }
+    }
+
+    /// The same series with an error bar of half-height `spread[i]` at point `i`.
+    pub fn with_spread(mut self, spread: Vec<f32>) -> Self {
+        self.spread = spread;
+        self
     }
 
     /// A per-epoch curve such as a loss history: point `i` is `(i + 1, values[i])`.

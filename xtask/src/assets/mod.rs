@@ -12,6 +12,7 @@
 mod candle;
 mod claims;
 mod family;
+mod label_curve;
 mod tuned;
 
 use std::path::{Path, PathBuf};
@@ -199,6 +200,8 @@ pub fn write_all(root: &Path) -> Result<Vec<PathBuf>> {
     claims::numbers(&mut put, &study)?;
     // Chapter 9: the same networks trained well.
     written.extend(tuned::write(&mut put, &figures)?);
+    // Chapter 10: accuracy against the number of labels.
+    written.extend(label_curve::write(&mut put, &figures)?);
     // Chapter 11: the same autoencoder in candle (only with the tools' `candle` feature).
     #[cfg(feature = "candle")]
     written.extend(candle::write(&mut put, &figures)?);

@@ -1,6 +1,6 @@
 //! Epoch-time benchmark: `cargo bench --bench epochs [--features openblas] [-- --epochs N]
 //! [--threads 1,2] [--models ae,codes,raw,kinds] [--rounds R] [--kinds vanilla,denoising,…]
-//! [--images N] [--study N] [--book]`.
+//! [--images N] [--study N] [--family N] [--book] [--book-targets]`.
 //!
 //! Prints which GEMM the build uses and its peak on the autoencoder's biggest layer shape;
 //! then, for the autoencoder, the MLP on codes and the MLP on raw pixels: seconds per epoch
@@ -13,6 +13,10 @@
 //! keeps the kinds of those names, `--images N` trains them on the first N images only, for
 //! a profiler); then the peak RSS. `--study N` also runs the whole study (`ae-mlp` with its defaults, what
 //! `cargo run --release` runs) N times, for its wall time and peak RSS (via /usr/bin/time).
+//! `--family N` runs the family comparison of chapter 7 (every kind, one seed) for N seeds
+//! through a fresh cache, as the tests do: the first seed also builds the pixels' k-NN graph,
+//! which the others reuse. Last, every speed target is printed next to its measured value
+//! (`--book-targets` writes that table alone into the book).
 //! `--book` writes the figures to `book/src/generated/perf_<build>_*.md`.
 //!
 //! Training splits each batch across rayon's threads (see `nn::stack`). Every model is timed
@@ -58,6 +62,14 @@ struct Record {
     rss_mb: u64,
     study_seconds: Vec<f64>,
     study_rss_mb: u64,
+    /// Wall seconds of the family comparison per seed: (the first seed of a run, which builds
+    /// the pixels' graph; every later seed).
+    #[serde(default)]
+    family_seconds: (Vec<f64>, Vec<f64>),
+    /// Each kind's (minimum, median) epoch over the vanilla autoencoder's, on all cores (the
+    /// last run's).
+    #[serde(default)]
+    kind_ratios: Vec<(String, (f64, f64))>,
 }
 
 impl Record {
@@ -78,6 +90,11 @@ impl Record {
         self.rss_mb = self.rss_mb.max(other.rss_mb);
         self.study_seconds.extend(other.study_seconds);
         self.study_rss_mb = self.study_rss_mb.max(other.study_rss_mb);
+        self.family_seconds.0.extend(other.family_seconds.0);
+        self.family_seconds.1.extend(other.family_seconds.1);
+        if !other.kind_ratios.is_empty() {
+            self.kind_ratios = other.kind_ratios;
+        }
     }
 }
 
@@ -208,24 +225,46 @@ fn main() {
             mlp.stack.macs_per_sample(),
         );
     }
+    let mut kind_ratios = vec![];
     for &t in threads.iter().filter(|_| wants("kinds")) {
-        time_kinds(&data, &train, t, rounds);
+        kind_ratios = time_kinds(&data, &train, t, rounds);
     }
     let rss = peak_rss_mb();
     println!("peak RSS: {rss} MB");
 
     let study = (study_runs > 0).then(|| whole_study(study_runs));
+    let family_runs: usize = flag("--family").and_then(|s| s.parse().ok()).unwrap_or(0);
+    let family = (family_runs > 0).then(|| family_seeds(family_runs));
 
+    let mut record = Record {
+        runs: vec![format!("{} (load {load})", machine())],
+        rows,
+        peaks,
+        rss_mb: rss,
+        study_seconds: study.as_ref().map_or(vec![], |s| s.0.clone()),
+        study_rss_mb: study.as_ref().map_or(0, |s| s.1),
+        family_seconds: family
+            .as_ref()
+            .map_or((vec![], vec![]), |s| (s[..1].to_vec(), s[1..].to_vec())),
+        kind_ratios,
+    };
+    // Every target beside its measured value, on all cores.
+    println!("targets, on {cores} threads:\n{}", targets(&record, cores));
+    // `--book-targets` writes only that table (and the machine it was measured on), leaving
+    // the chapter's other tables as they were measured.
+    if has("--book-targets") {
+        let build = build_name();
+        write_generated(&format!("perf.{build}.targets"), &targets(&record, cores));
+        let command: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+        let command = command.join(" ");
+        let note = format!(
+            "Measured by `cargo bench --bench epochs -- {command}`: {backend}; {}.",
+            record.runs.join("; ")
+        );
+        write_generated(&format!("perf.{build}.targets_machine"), &note);
+    }
     if has("--book") {
         let build = build_name();
-        let mut record = Record {
-            runs: vec![format!("{} (load {load})", machine())],
-            rows,
-            peaks,
-            rss_mb: rss,
-            study_seconds: study.as_ref().map_or(vec![], |s| s.0.clone()),
-            study_rss_mb: study.as_ref().map_or(0, |s| s.1),
-        };
         let store = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("target/perf")
             .join(format!("epochs_{build}.json"));
@@ -240,7 +279,7 @@ fn main() {
         std::fs::create_dir_all(store.parent().expect("has a parent")).expect("target/perf");
         std::fs::write(&store, serde_json::to_vec_pretty(&record).expect("serialises"))
             .expect("writes the record");
-        write_book(build, &record, n, cores, epochs, study_runs, &backend);
+        write_book(build, &record, n, cores, epochs, (study_runs, family_runs), &backend);
     }
 }
 
@@ -251,7 +290,7 @@ fn write_book(
     n: usize,
     cores: usize,
     epochs: usize,
-    study_runs: usize,
+    (study_runs, family_runs): (usize, usize),
     backend: &str,
 ) {
     let peak_of = |t: usize| record.peaks.iter().find(|p| p.0 == t).map_or(f64::NAN, |p| p.1);
@@ -284,7 +323,8 @@ fn write_book(
     let note = format!(
         "Measured by `cargo bench --bench epochs{} -- --epochs {epochs}{} --book --accumulate`, {runs} run(s): {backend}; {}; min / median over all their epochs.",
         if build == "openblas" { " --features openblas" } else { "" },
-        if study_runs > 0 { format!(" --study {study_runs}") } else { String::new() },
+        if study_runs > 0 { format!(" --study {study_runs}") } else { String::new() }
+            + &if family_runs > 0 { format!(" --family {family_runs}") } else { String::new() },
         record.runs.join("; ")
     );
     write_generated(&format!("perf.{build}.machine"), &note);
@@ -293,6 +333,74 @@ fn write_book(
         write_generated(&format!("perf.{build}.study"), &format!("{min:.1} s / {median:.1} s"));
         write_generated(&format!("perf.{build}.study_rss"), &format!("{} MB", record.study_rss_mb));
     }
+    write_generated(&format!("perf.{build}.targets"), &targets(record, cores));
+    let (first, later) = &record.family_seconds;
+    if !first.is_empty() {
+        let (min, median) = min_median(if later.is_empty() { first } else { later });
+        write_generated(&format!("perf.{build}.family"), &format!("{min:.0} s / {median:.0} s"));
+        let (first_min, _) = min_median(first);
+        write_generated(&format!("perf.{build}.family_first"), &format!("{first_min:.0} s"));
+    }
+}
+
+/// The speed targets beside what the record measured, as a Markdown table.
+fn targets(record: &Record, cores: usize) -> String {
+    let peak = record.peaks.iter().find(|p| p.0 == cores).map_or(f64::NAN, |p| p.1);
+    let row = |key: &str| record.rows.iter().find(|r| r.key == key && r.threads == cores);
+    let mut t = String::from("| target | measured (min / median) | met |\n|---|---|---|");
+    let mut line = |target: String, measured: String, met: bool| {
+        let met = if met { "yes" } else { "no" };
+        write!(t, "\n| {target} | {measured} | {met} |").unwrap();
+    };
+    for (key, name) in [("ae", "autoencoder"), ("raw", "MLP on pixels")] {
+        if let Some(r) = row(key) {
+            let bound = r.gflop / peak;
+            let (min, median) = min_median(&r.seconds);
+            line(
+                format!("{name} epoch ≤ 1.15 × its GEMM bound ({bound:.3} s)"),
+                format!("{:.2} × / {:.2} ×", min / bound, median / bound),
+                min / bound <= 1.15,
+            );
+        }
+    }
+    if let Some(r) = row("codes") {
+        let (min, median) = min_median(&r.seconds);
+        let share = |s: f64| 100.0 * r.gflop / s / peak;
+        line(
+            "MLP on codes ≥ 50 % of the GEMM peak".into(),
+            format!("{:.0} % / {:.0} %", share(min), share(median)),
+            share(min) >= 50.0,
+        );
+    }
+    for (label, (min, median)) in &record.kind_ratios {
+        line(
+            format!("{label} epoch ≤ 1.25 × vanilla's"),
+            format!("{min:.2} × / {median:.2} ×"),
+            *min <= 1.25,
+        );
+    }
+    let (first, later) = &record.family_seconds;
+    if !first.is_empty() {
+        let (min, median) = min_median(if later.is_empty() { first } else { later });
+        line(
+            "family comparison ≤ 100 s a seed".into(),
+            format!(
+                "{min:.0} s / {median:.0} s (the first seed, building the pixels' graph: {:.0} s)",
+                min_median(first).0
+            ),
+            min <= 100.0,
+        );
+    }
+    if !record.study_seconds.is_empty() {
+        let (min, median) = min_median(&record.study_seconds);
+        line("whole study ≤ 15 s".into(), format!("{min:.1} s / {median:.1} s"), min <= 15.0);
+        line(
+            "whole study's peak RSS ≤ 300 MB".into(),
+            format!("{} MB", record.study_rss_mb),
+            record.study_rss_mb <= 300,
+        );
+    }
+    t
 }
 
 /// Training seconds of each epoch of a run.
@@ -337,11 +445,33 @@ fn whole_study(runs: usize) -> (Vec<f64>, u64) {
     (walls, rss)
 }
 
+/// The family comparison (chapter 7's defaults, every kind) for seeds 42, 43, … through one
+/// fresh cache: wall seconds of each seed. The first also builds the pixels' k-NN graph.
+fn family_seeds(runs: usize) -> Vec<f64> {
+    let cache = tempfile::tempdir().expect("a temporary cache directory");
+    let mut seconds = vec![];
+    for seed in 42..42 + runs as u64 {
+        let load = load_average();
+        let started = Instant::now();
+        let config = FamilyConfig::default().seed(seed);
+        Family::run_cached(&config, cache.path(), &mut |_, _| {}).expect("the family trains");
+        let wall = started.elapsed().as_secs_f64();
+        println!("family comparison, seed {seed}: {wall:.1} s  (load {load} at the start)");
+        seconds.push(wall);
+    }
+    seconds
+}
+
 /// Every autoencoder of the family comparison, with chapter 7's settings, trained on
 /// `threads` threads: `rounds` rounds, each training every kind in turn for `train`'s epochs,
 /// so that all of them meet the same load. Prints each kind's seconds per epoch (minimum and
 /// median over all its epochs) and their ratios to the vanilla autoencoder's.
-fn time_kinds(data: &Mnist, train: &TrainParams, threads: usize, rounds: usize) {
+fn time_kinds(
+    data: &Mnist,
+    train: &TrainParams,
+    threads: usize,
+    rounds: usize,
+) -> Vec<(String, (f64, f64))> {
     let names = flag("--kinds").unwrap_or_else(|| AutoencoderKind::NAMES.join(","));
     let mut variants = FamilyConfig::default().variants;
     variants.retain(|v| names.split(',').any(|n| n.trim() == v.params.kind.name()));
@@ -367,6 +497,7 @@ fn time_kinds(data: &Mnist, train: &TrainParams, threads: usize, rounds: usize) 
         "autoencoder family, {threads} thr, {rounds} rounds × {} epochs each, in turn:",
         train.epochs
     );
+    let mut ratios = vec![];
     for (variant, seconds) in variants.iter().zip(&seconds) {
         let (min, median) = min_median(seconds);
         println!(
@@ -376,7 +507,11 @@ fn time_kinds(data: &Mnist, train: &TrainParams, threads: usize, rounds: usize) 
             median / vanilla_median,
             load_average()
         );
+        if variant.params.kind != AutoencoderKind::Vanilla {
+            ratios.push((variant.label.clone(), (min / vanilla_min, median / vanilla_median)));
+        }
     }
+    ratios
 }
 
 /// Best total GFLOP/s of `threads` threads each multiplying the autoencoder's biggest shapes

@@ -119,7 +119,7 @@ fn chapter_10_few_labels() {
             "{labels:>6} labels: codes' graph {}, pixels' graph {}; {}",
             codes.percent(),
             pixels.percent(),
-            d.verdict("codes", "pixels")
+            d.verdict("the codes' graph", "the pixels'")
         );
     }
     // ANCHOR_END: graphs

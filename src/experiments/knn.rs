@@ -125,9 +125,10 @@ impl<'a> Search<'a> {
             let mut d = dist.slice_mut(s![.., ..chunk.nrows()]);
             general_mat_mul(-2.0, &block, &chunk.t(), 0.0, &mut d);
             let points_sq = self.points_sq.slice(s![start..start + chunk.nrows()]);
-            for (mut row, best) in d.rows_mut().into_iter().zip(&mut candidates) {
-                row += &points_sq;
-                keep_smallest(row.view(), start, self.kept, best);
+            let points_sq = points_sq.as_slice().expect("a slice of a 1-d array is contiguous");
+            for (row, best) in d.rows().into_iter().zip(&mut candidates) {
+                let row = row.to_slice().expect("the rows of the distance block are contiguous");
+                keep_smallest(row, points_sq, start, self.kept, best);
             }
         }
         block.rows().into_iter().zip(candidates).map(|(q, c)| self.exact(q, &c)).collect()
@@ -169,14 +170,46 @@ impl<'a> Search<'a> {
     }
 }
 
-/// Merges the points `start..` of one query's first-pass `row` into `best`, the `kept`
-/// smallest so far in ascending order (ties by index, since points come in index order).
-fn keep_smallest(row: ArrayView1<f32>, start: usize, kept: usize, best: &mut Vec<(f32, usize)>) {
-    for (j, &d) in row.iter().enumerate() {
-        if best.len() < kept || d < best[best.len() - 1].0 {
-            let at = best.partition_point(|&(b, _)| b <= d);
-            best.insert(at, (d, start + j));
-            best.truncate(kept);
+/// Lanes compared at once by [`keep_smallest`]'s quick rejection.
+const LANES: usize = 16;
+
+/// Merges the points `start..` of one query into `best`, the `kept` smallest first-pass
+/// values so far in ascending order (ties by index, since points come in index order). A
+/// point's value is `row[j] + points_sq[j]`, −2 q·p + ‖p‖².
+///
+/// Once `best` is full, almost every point is farther than its worst: a run of [`LANES`]
+/// values is first compared with that worst all at once (a loop the compiler vectorises),
+/// and only a run with a closer point is merged one value at a time.
+fn keep_smallest(
+    row: &[f32],
+    points_sq: &[f32],
+    start: usize,
+    kept: usize,
+    best: &mut Vec<(f32, usize)>,
+) {
+    let worst = |best: &Vec<(f32, usize)>| {
+        if best.len() < kept {
+            f32::INFINITY
+        } else {
+            best[best.len() - 1].0
+        }
+    };
+    let mut threshold = worst(best);
+    for (c, (r, p)) in row.chunks(LANES).zip(points_sq.chunks(LANES)).enumerate() {
+        if r.len() == LANES && best.len() == kept {
+            let closer = r.iter().zip(p).fold(false, |any, (&a, &b)| any | (a + b < threshold));
+            if !closer {
+                continue;
+            }
+        }
+        for (j, (&a, &b)) in r.iter().zip(p).enumerate() {
+            let d = a + b;
+            if best.len() < kept || d < threshold {
+                let at = best.partition_point(|&(b, _)| b <= d);
+                best.insert(at, (d, start + c * LANES + j));
+                best.truncate(kept);
+                threshold = worst(best);
+            }
         }
     }
 }

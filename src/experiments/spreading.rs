@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::experiments::knn::nearest_neighbours;
 use crate::models::mlp::argmax_rows;
+use crate::nn::in_parallel;
 
 /// Settings of label spreading.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -151,21 +152,55 @@ impl Graph {
         let mut f = y.clone();
         let mut next = Array2::<f32>::zeros((n, classes));
         for _ in 0..params.iterations {
-            for (i, neighbours) in links.iter().enumerate() {
-                let mut row = next.row_mut(i);
-                row.assign(&y.row(i));
-                row *= 1.0 - params.alpha;
-                for &j in neighbours {
-                    let j = j as usize;
-                    let w = params.alpha * inv_sqrt_degree[i] * inv_sqrt_degree[j];
-                    row.scaled_add(w, &f.row(j));
-                }
-            }
+            self.step(&mut next, (&f, &y), &inv_sqrt_degree, params.alpha);
             std::mem::swap(&mut f, &mut next);
         }
         // ANCHOR_END: spreading
         Ok(f)
     }
+
+    /// One step `next ← α S f + (1 − α) y`, where `S = D^{-1/2} W D^{-1/2}`. Each image's
+    /// new scores depend on the old ones alone, so blocks of images run in parallel, and each
+    /// row is summed in the same order on any number of threads.
+    fn step(
+        &self,
+        next: &mut Array2<f32>,
+        (f, y): (&Array2<f32>, &Array2<f32>),
+        inv_sqrt_degree: &[f32],
+        alpha: f32,
+    ) {
+        let classes = f.ncols();
+        let (f, y) = (as_rows(f, classes), as_rows(y, classes));
+        let next = next.as_slice_mut().expect("scores are in standard layout");
+        let blocks: Vec<(usize, &mut [f32])> =
+            next.chunks_mut(ROWS * classes).enumerate().collect();
+        in_parallel(blocks, |(b, block)| {
+            for (r, row) in block.chunks_mut(classes).enumerate() {
+                let i = b * ROWS + r;
+                // ANCHOR: spreading_step
+                for (out, &label) in row.iter_mut().zip(y(i)) {
+                    *out = label * (1.0 - alpha);
+                }
+                for &j in &self.links[i] {
+                    let j = j as usize;
+                    let w = alpha * inv_sqrt_degree[i] * inv_sqrt_degree[j];
+                    for (out, &score) in row.iter_mut().zip(f(j)) {
+                        *out += w * score;
+                    }
+                }
+                // ANCHOR_END: spreading_step
+            }
+        });
+    }
+}
+
+/// Images per block of the parallel spreading step.
+const ROWS: usize = 1024;
+
+/// Row `i` of a standard-layout (n, classes) array, as a slice.
+fn as_rows<'a>(a: &'a Array2<f32>, classes: usize) -> impl Fn(usize) -> &'a [f32] + Sync + 'a {
+    let flat = a.as_slice().expect("scores and labels are in standard layout");
+    move |i| &flat[i * classes..(i + 1) * classes]
 }
 
 /// A SHA-256 of the values of `points`, row by row: a cache key for anything computed from them.

@@ -19,10 +19,10 @@ pub use seeds::{LabelCurveSeeds, Method};
 use std::path::Path;
 use std::time::Instant;
 
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Dataset, Mnist};
+use crate::data::Mnist;
 use crate::error::{Error, Result};
 use crate::experiments::pipeline::{FewLabelled, Labels, Observer, Stage};
 use crate::experiments::spreading::{Graph, SpreadingParams};
@@ -247,30 +247,24 @@ pub fn measure(
         let started = Instant::now();
         let labelled = FewLabelled::draw(&data.train, per_class, config.labelled_seed)?;
         let few = Stage::Classifier { features: "pixels", labels: labelled.labels() };
-        let pixels = score(
-            &config.few_label(&config.tuned.raw_mlp),
-            &labelled.data,
-            None,
-            data,
-            few,
-            observer,
-        )?;
+        let few_pixels = (labelled.data.x.view(), labelled.data.y.view());
+        let pixels_only = config.few_label(&config.tuned.raw_mlp);
+        let pixels = score(&pixels_only, few_pixels, None, data, few, observer)?;
         let labelled_codes = codes.train.select(ndarray::Axis(0), &labelled.rows);
-        let few_codes = Dataset::new(labelled_codes, labelled.data.y.clone())?;
+        let few_codes = (labelled_codes.view(), labelled.data.y.view());
         let few = Stage::Classifier { features: "codes", labels: labelled.labels() };
         let codes_only = config.few_label(&config.tuned.codes_mlp);
-        let codes_score = score(&codes_only, &few_codes, Some(&codes), data, few, observer)?;
+        let codes_score = score(&codes_only, few_codes, Some(&codes), data, few, observer)?;
 
         let spread = spread_labels(&code_graph, &labelled, &config.spreading)?;
         let by_pixels = spread_labels(&pixel_graph, &labelled, &pixel_spreading)?;
-        let spread_set = Dataset::new(codes.train.clone(), spread.clone())?;
+        let spread_set = (codes.train.view(), spread.view());
         let stage = Stage::Classifier { features: "codes", labels: Labels::Spread };
         let spread_codes =
-            score(&config.spread_codes(), &spread_set, Some(&codes), data, stage, observer)?;
-        let pseudo = Dataset::new(data.train.x.clone(), spread.clone())?;
+            score(&config.spread_codes(), spread_set, Some(&codes), data, stage, observer)?;
+        let pseudo = (data.train.x.view(), spread.view());
         let stage = Stage::Classifier { features: "pixels", labels: Labels::Spread };
-        let self_trained =
-            score(&config.self_training_mlp(), &pseudo, None, data, stage, observer)?;
+        let self_trained = score(&config.self_training_mlp(), pseudo, None, data, stage, observer)?;
         budgets.push(Budget {
             per_class,
             pixels,
@@ -330,17 +324,17 @@ fn right_among_unlabelled(
     Ok(right as f32 / total as f32)
 }
 
-/// Trains `params` on `train` and scores it on the validation and test images, as codes
+/// Trains `params` on (`x`, `y`) and scores it on the validation and test images, as codes
 /// (`Some`) or pixels (`None`).
-fn score(
+fn score<'a>(
     params: &MlpParams,
-    train: &Dataset,
+    (x, y): (ArrayView2<'a, f32>, ArrayView1<'a, u8>),
     codes: Option<&Features>,
     data: &Mnist,
     stage: Stage<'_>,
     observer: &mut Observer<'_>,
 ) -> Result<Score> {
-    let (mlp, _) = params.fit(train.x.view(), train.y.view(), None, &mut |e| observer(stage, e))?;
+    let (mlp, _) = params.fit(x, y, None, &mut |e| observer(stage, e))?;
     let (validation, test) = match codes {
         Some(c) => (c.validation.view(), c.test.view()),
         None => (data.validation.x.view(), data.test.x.view()),

@@ -12,7 +12,9 @@ use ae_mlp::experiments::pipeline::quiet;
 use ae_mlp::experiments::tuned::Tuned;
 use ae_mlp::output::cache::default_cache_dir;
 use clap::Parser;
-use serde_json::Value;
+
+#[path = "common/settings.rs"]
+mod settings;
 
 /// A variation of the label curve, scored on the 5,000 validation images.
 #[derive(Parser)]
@@ -30,20 +32,10 @@ struct Args {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let mut settings = serde_json::to_value(LabelCurveConfig::default().seed(args.seed))?;
-    for change in &args.set {
-        let (path, value) = change.split_once('=').ok_or("--set takes path=value")?;
-        let mut at = &mut settings;
-        for key in path.split('.') {
-            at = at.get_mut(key).ok_or_else(|| format!("no field {key} in {path}"))?;
-        }
-        *at = serde_json::from_str(value).unwrap_or(Value::String(value.into()));
-    }
-    if args.show {
-        println!("{}", serde_json::to_string_pretty(&settings)?);
+    let defaults = LabelCurveConfig::default().seed(args.seed);
+    let Some(config) = settings::with_changes(&defaults, &args.set, args.show)? else {
         return Ok(());
-    }
-    let config: LabelCurveConfig = serde_json::from_value(settings)?;
+    };
     config.check()?;
     // The tuned autoencoder of this seed is trained once and kept in the model cache.
     let cache = default_cache_dir();

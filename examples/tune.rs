@@ -11,7 +11,9 @@
 use ae_mlp::experiments::pipeline::{load_data, quiet};
 use ae_mlp::experiments::tuned::{self, Outcome, TunedConfig};
 use clap::{Parser, ValueEnum};
-use serde_json::Value;
+
+#[path = "common/settings.rs"]
+mod settings;
 
 /// Which models to train.
 #[derive(Clone, Copy, ValueEnum)]
@@ -43,20 +45,10 @@ struct Args {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let mut recipe = serde_json::to_value(TunedConfig::default().seed(args.seed))?;
-    for change in &args.set {
-        let (path, value) = change.split_once('=').ok_or("--set takes path=value")?;
-        let mut at = &mut recipe;
-        for key in path.split('.') {
-            at = at.get_mut(key).ok_or_else(|| format!("no field {key} in {path}"))?;
-        }
-        *at = serde_json::from_str(value).unwrap_or(Value::String(value.into()));
-    }
-    if args.show {
-        println!("{}", serde_json::to_string_pretty(&recipe)?);
+    let recipe = TunedConfig::default().seed(args.seed);
+    let Some(config) = settings::with_changes(&recipe, &args.set, args.show)? else {
         return Ok(());
-    }
-    let config: TunedConfig = serde_json::from_value(recipe)?;
+    };
     config.check()?;
     let data = load_data(None, config.validation)?;
     let show = |name: &str, o: &Outcome| {

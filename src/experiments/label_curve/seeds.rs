@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{run_cached, LabelCurveConfig, LabelCurveResults, Score};
 use crate::error::{Error, Result};
+use crate::experiments::claims::format_count;
 use crate::experiments::pipeline::Observer;
 use crate::experiments::statistics::{PairedDifference, Summary};
 
@@ -203,7 +204,7 @@ impl LabelCurveSeeds {
         out += "\n";
         for labels in self.points() {
             let best = self.best(labels)?;
-            out += &format!("| {} |", thousands(labels));
+            out += &format!("| {} |", format_count(labels));
             for m in methods {
                 if !self.methods(labels).contains(&m) {
                     out += " – |";
@@ -216,17 +217,4 @@ impl LabelCurveSeeds {
         }
         Ok(out)
     }
-}
-
-/// `n` with a comma between thousands: 55,000.
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

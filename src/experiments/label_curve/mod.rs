@@ -220,7 +220,8 @@ struct Features {
     test: Array2<f32>,
 }
 
-/// Measures every budget of `config` with the autoencoder of `tuned`.
+/// Measures every budget of `config` with the autoencoder of `tuned`, which must be the run
+/// of `config.tuned` (an error otherwise).
 pub fn measure(
     config: &LabelCurveConfig,
     tuned: &Tuned,
@@ -228,6 +229,14 @@ pub fn measure(
     observer: &mut Observer<'_>,
 ) -> Result<LabelCurveResults> {
     config.check()?;
+    if tuned.results.config != config.tuned {
+        return Err(Error::param(
+            "tuned",
+            "another recipe",
+            "was trained with settings other than `config.tuned`; run \
+             `Tuned::run_cached(&config.tuned, …)` and pass that run",
+        ));
+    }
     let data = &tuned.data;
     let ae = &tuned.autoencoder;
     let train_codes = ae.encode(&data.train.x)?;

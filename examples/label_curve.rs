@@ -19,21 +19,13 @@ mod settings;
 /// A variation of the label curve, scored on the 5,000 validation images.
 #[derive(Parser)]
 struct Args {
-    /// A change to the settings, `path.to.field=json` (repeatable).
-    #[arg(long)]
-    set: Vec<String>,
-    /// Seed of the autoencoder, the labelled images and every classifier.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Print the settings as JSON and stop.
-    #[arg(long)]
-    show: bool,
+    #[command(flatten)]
+    variation: settings::Variation,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
-    let defaults = LabelCurveConfig::default().seed(args.seed);
-    let Some(config) = settings::with_changes(&defaults, &args.set, args.show)? else {
+    let args = Args::parse().variation;
+    let Some(config) = args.apply(&LabelCurveConfig::default().seed(args.seed))? else {
         return Ok(());
     };
     config.check()?;

@@ -32,21 +32,14 @@ struct Args {
     /// Which models to train.
     #[arg(long, value_enum, default_value = "raw")]
     part: Part,
-    /// A change to the recipe, `path.to.field=json` (repeatable).
-    #[arg(long)]
-    set: Vec<String>,
-    /// Seed of every model.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Print the recipe as JSON and stop.
-    #[arg(long)]
-    show: bool,
+    #[command(flatten)]
+    variation: settings::Variation,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let recipe = TunedConfig::default().seed(args.seed);
-    let Some(config) = settings::with_changes(&recipe, &args.set, args.show)? else {
+    let variation = &args.variation;
+    let Some(config) = variation.apply(&TunedConfig::default().seed(variation.seed))? else {
         return Ok(());
     };
     config.check()?;
@@ -63,7 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         println!("  curve: {}", curve.join(" "));
     };
-    println!("{} (seed {})", args.set.join(" "), args.seed);
+    println!("{} (seed {})", variation.set.join(" "), variation.seed);
     match args.part {
         Part::Raw => show("pixels MLP", &tuned::train_raw_mlp(&config, &data, &mut quiet)?),
         Part::Autoencoder => {

@@ -2,13 +2,39 @@
 //! configuration goes to JSON, each change replaces one field, and the result is read back
 //! (so a misspelt field or a wrong type is an error, not a silent default).
 
+use clap::Args;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+/// The arguments every such example takes.
+#[derive(Args)]
+pub struct Variation {
+    /// A change to the settings, `path.to.field=json` (repeatable).
+    #[arg(long)]
+    pub set: Vec<String>,
+    /// Seed of every model (and of the labelled images, where some are drawn).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print the settings as JSON and stop.
+    #[arg(long)]
+    pub show: bool,
+}
+
+impl Variation {
+    /// `config` with every `--set` applied; with `--show`, prints the changed settings as
+    /// JSON and returns `None`.
+    pub fn apply<C: Serialize + DeserializeOwned>(
+        &self,
+        config: &C,
+    ) -> Result<Option<C>, Box<dyn std::error::Error>> {
+        with_changes(config, &self.set, self.show)
+    }
+}
+
 /// `config` with every `path=value` of `changes` applied; with `show`, prints the changed
 /// settings as JSON and returns `None`.
-pub fn with_changes<C: Serialize + DeserializeOwned>(
+fn with_changes<C: Serialize + DeserializeOwned>(
     config: &C,
     changes: &[String],
     show: bool,

@@ -18,10 +18,15 @@
 //! threads: blocks and chunks are cut by the data alone.
 
 use ndarray::linalg::general_mat_mul;
+use std::sync::Mutex;
+
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
 
 use crate::error::{Error, Result};
 use crate::nn::in_parallel;
+
+/// One query's neighbours (or candidates), as (squared distance, row index) pairs.
+type Neighbours = Vec<(f32, usize)>;
 
 /// Queries per block: the unit of parallel work, and the rows of each matrix product.
 const QUERY_BLOCK: usize = 256;
@@ -59,6 +64,79 @@ pub fn nearest_neighbours(
     let search = Search::new(points, k);
     let blocks: Vec<ArrayView2<f32>> = queries.axis_chunks_iter(Axis(0), QUERY_BLOCK).collect();
     Ok(in_parallel(blocks, |block| search.block(block)).into_iter().flatten().collect())
+}
+
+/// Each row's `k` nearest rows of `points` (n, d), itself included, as
+/// [`nearest_neighbours`]`(points, points, k)` finds them, to the bit, in about half the time
+/// when d is large: the distance between rows i and j is one entry of one matrix product,
+/// read once for i and once for j, where the general search computes it twice. Narrow points
+/// (fewer than 128 features) go to the general search, faster for them.
+///
+/// The points are cut into tiles; the product of each pair of tiles (a ≤ b) serves tile a's
+/// rows as one block and, transposed, tile b's. Candidates then arrive out of index order,
+/// which changes at most which of several equal first-pass values are kept; the second pass
+/// and its bound make the answer the same exact k nearest.
+pub fn nearest_neighbours_among(
+    points: ArrayView2<f32>,
+    k: usize,
+) -> Result<Vec<Vec<(f32, usize)>>> {
+    if k == 0 || k > points.nrows() {
+        return Err(Error::param(
+            "k",
+            k,
+            format!("must be between 1 and the number of points searched ({})", points.nrows()),
+        ));
+    }
+    if points.ncols() < AMONG_MIN_WIDTH {
+        return nearest_neighbours(points, points, k);
+    }
+    let search = Search::new(points, k);
+    let n = points.nrows();
+    let tiles = n.div_ceil(TILE);
+    let candidates: Vec<Mutex<Vec<Neighbours>>> = (0..tiles)
+        .map(|t| Mutex::new(vec![Vec::with_capacity(search.kept + 1); tile_len(t, n)]))
+        .collect();
+    // Pairs along the diagonals, so that the two ends of the list that two threads start
+    // from rarely share a tile (and its lock).
+    let pairs: Vec<(usize, usize)> =
+        (0..tiles).flat_map(|gap| (0..tiles - gap).map(move |a| (a, a + gap))).collect();
+    in_parallel(pairs, |(a, b)| {
+        let (rows_a, rows_b) = (tile(points, a), tile(points, b));
+        let mut d = Array2::<f32>::zeros((rows_a.nrows(), rows_b.nrows()));
+        general_mat_mul(-2.0, &rows_a, &rows_b.t(), 0.0, &mut d);
+        search.merge(d.view(), b * TILE, &candidates[a]);
+        if a != b {
+            search.merge(d.t().as_standard_layout().view(), a * TILE, &candidates[b]);
+        }
+    });
+    let tiled: Vec<(usize, Vec<Neighbours>)> = candidates
+        .into_iter()
+        .map(|c| c.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()))
+        .enumerate()
+        .collect();
+    let exact = in_parallel(tiled, |(t, c)| {
+        let rows = tile(points, t);
+        rows.rows().into_iter().zip(c).map(|(q, c)| search.exact(q, &c)).collect::<Vec<_>>()
+    });
+    Ok(exact.into_iter().flatten().collect())
+}
+
+/// Fewest features for which [`nearest_neighbours_among`] shares the products: below, the
+/// products are cheap next to reading them, and the general search is faster (on 55,000
+/// points: 3.5 s against 6.4 s at 32 features, 33 s against 20 s at 784).
+const AMONG_MIN_WIDTH: usize = 128;
+
+/// Rows per tile of [`nearest_neighbours_among`]: a (1,024 × 1,024) f32 product takes 4 MB.
+const TILE: usize = 1024;
+
+/// Rows of tile `t` of n points.
+fn tile_len(t: usize, n: usize) -> usize {
+    TILE.min(n - t * TILE)
+}
+
+/// Tile `t` of the rows of `points`.
+fn tile<'a>(points: ArrayView2<'a, f32>, t: usize) -> ArrayView2<'a, f32> {
+    points.slice_move(s![t * TILE..t * TILE + tile_len(t, points.nrows()), ..])
 }
 
 /// The majority label of each query's `k` nearest training rows (Euclidean distance); a tie
@@ -132,6 +210,18 @@ impl<'a> Search<'a> {
             }
         }
         block.rows().into_iter().zip(candidates).map(|(q, c)| self.exact(q, &c)).collect()
+    }
+
+    /// Merges one block of −2 q·p products, queries by points `start..`, into the
+    /// queries' candidates.
+    fn merge(&self, d: ArrayView2<f32>, start: usize, candidates: &Mutex<Vec<Neighbours>>) {
+        let points_sq = self.points_sq.slice(s![start..start + d.ncols()]);
+        let points_sq = points_sq.as_slice().expect("a slice of a 1-d array is contiguous");
+        let mut candidates = candidates.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        for (row, best) in d.rows().into_iter().zip(candidates.iter_mut()) {
+            let row = row.to_slice().expect("the rows of the product are contiguous");
+            keep_smallest(row, points_sq, start, self.kept, best);
+        }
     }
 
     /// The second pass for one query: the exact k nearest among its candidates, or among
@@ -313,6 +403,20 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_search_among_the_points_finds_the_general_searchs_neighbours() {
+        // More than two tiles (one of them short), and ties: coordinates in {0, 1, 2}.
+        let points = random(2 * TILE + 300, AMONG_MIN_WIDTH, 9, |r| f32::from(r.gen_range(0u8..3)));
+        for k in [1, 4, 11] {
+            let among = nearest_neighbours_among(points.view(), k).unwrap();
+            assert_eq!(among, nearest_neighbours(points.view(), points.view(), k).unwrap());
+        }
+        let smooth = random(TILE + 77, AMONG_MIN_WIDTH, 10, |r| r.gen::<f32>());
+        let among = nearest_neighbours_among(smooth.view(), 5).unwrap();
+        assert_eq!(among, nearest_neighbours(smooth.view(), smooth.view(), 5).unwrap());
+        assert!(nearest_neighbours_among(smooth.view(), 0).is_err());
     }
 
     #[test]

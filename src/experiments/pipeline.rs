@@ -148,16 +148,26 @@ pub fn write_json(path: &Path, value: &impl Serialize) -> Result<PathBuf> {
 }
 
 /// Trains an autoencoder on the training images, watching its reconstruction of the
-/// validation images (see [`Mnist::watched`]).
+/// validation images (see [`Mnist::watched`]). With a `cache`, the same settings are trained
+/// once on the same images, whichever experiment asks: the study's autoencoder of a seed is
+/// the family's vanilla one.
 pub fn train_autoencoder(
     params: &AutoencoderParams,
     data: &Mnist,
     label: &str,
+    cache: Option<&Path>,
     observer: &mut Observer<'_>,
 ) -> Result<(Autoencoder, History)> {
-    params.fit(data.train.x.view(), Some(data.watched().x.view()), &mut |e| {
-        observer(Stage::Autoencoder(label), e)
-    })
+    let (train, watched) = (data.train.x.view(), data.watched().x.view());
+    let mut fit =
+        || params.fit(train, Some(watched), &mut |e| observer(Stage::Autoencoder(label), e));
+    match cache {
+        None => fit(),
+        Some(dir) => {
+            let key = (params, fingerprint(train), fingerprint(watched));
+            crate::output::cache::cached(dir, "autoencoder", &key, fit)
+        }
+    }
 }
 
 /// Features of the training, validation and test images for a classifier: an autoencoder's
@@ -238,18 +248,43 @@ impl Fitted {
 pub type Watched<'a> = Option<(ArrayView2<'a, f32>, ArrayView1<'a, u8>)>;
 
 /// Trains `params` on (`x`, `y`), watching `watched` each epoch, and predicts `test_x`: the
-/// one time the trained model meets the test set.
+/// one time the trained model meets the test set. With a `cache`, the same settings are
+/// trained once on the same features, labels and watched set, whichever experiment asks.
 pub fn fit_classifier<'a>(
     params: &MlpParams,
     (x, y): (ArrayView2<'a, f32>, ArrayView1<'a, u8>),
     watched: Watched<'a>,
     test_x: ArrayView2<'a, f32>,
     stage: Stage<'_>,
+    cache: Option<&Path>,
     observer: &mut Observer<'_>,
 ) -> Result<Fitted> {
-    let (mlp, history) = params.fit(x, y, watched, &mut |e| observer(stage, e))?;
+    let mut fit = || params.fit(x, y, watched, &mut |e| observer(stage, e));
+    let (mlp, history) = match cache {
+        None => fit()?,
+        Some(dir) => {
+            let watched = watched.map(|(wx, wy)| (fingerprint(wx), wy));
+            let key = (params, fingerprint(x), y, watched);
+            crate::output::cache::cached(dir, "mlp", &key, fit)?
+        }
+    };
     let predicted = mlp.predict(test_x)?;
     Ok(Fitted { mlp, history, predicted })
+}
+
+/// A SHA-256 of the shape and values of `x`: a cache key for anything trained or computed
+/// from it, without storing it.
+pub fn fingerprint(x: ArrayView2<f32>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(format!("{:?}", x.dim()));
+    let mut bytes = Vec::with_capacity(4 * x.ncols());
+    for row in x.rows() {
+        bytes.clear();
+        bytes.extend(row.iter().flat_map(|v| v.to_le_bytes()));
+        h.update(&bytes);
+    }
+    hex::encode(h.finalize())
 }
 
 /// The labelled images of the few-label setting: which training rows, and those rows.
@@ -290,7 +325,7 @@ pub fn few_label_accuracy<'a>(
     observer: &mut Observer<'_>,
 ) -> Result<f32> {
     let stage = Stage::Classifier { features, labels: labelled.labels() };
-    let fitted =
-        fit_classifier(params, (x, labelled.data.y.view()), None, test_x, stage, observer)?;
+    let xy = (x, labelled.data.y.view());
+    let fitted = fit_classifier(params, xy, None, test_x, stage, None, observer)?;
     fitted.accuracy(test_y)
 }

@@ -11,12 +11,12 @@
 
 use std::path::Path;
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::experiments::knn::nearest_neighbours;
-use crate::models::mlp::argmax_rows;
+use crate::experiments::knn::nearest_neighbours_among;
+use crate::experiments::pipeline::fingerprint;
 use crate::nn::in_parallel;
 
 /// Settings of label spreading.
@@ -38,20 +38,31 @@ impl Default for SpreadingParams {
 }
 
 impl SpreadingParams {
-    /// Checks the settings.
+    /// Checks the settings for a graph of `n` images.
     pub fn check(&self, n: usize) -> Result<()> {
-        if self.k == 0 || self.k >= n {
-            return Err(Error::param(
-                "k",
-                self.k,
-                format!("must be between 1 and the number of images − 1 ({})", n.saturating_sub(1)),
-            ));
-        }
+        check_k(self.k, n)?;
+        self.check_alpha()
+    }
+
+    /// Checks α alone: what spreading over a graph already built needs.
+    fn check_alpha(&self) -> Result<()> {
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
             return Err(Error::param("alpha", self.alpha, "must be in (0, 1) (try 0.99)"));
         }
         Ok(())
     }
+}
+
+/// Checks that `k` neighbours can be found among `n` images.
+fn check_k(k: usize, n: usize) -> Result<()> {
+    if k == 0 || k >= n {
+        return Err(Error::param(
+            "k",
+            k,
+            format!("must be between 1 and the number of images − 1 ({})", n.saturating_sub(1)),
+        ));
+    }
+    Ok(())
 }
 
 /// The symmetrised k-nearest-neighbour graph of a set of points, with the degrees label
@@ -69,17 +80,11 @@ impl Graph {
     /// The graph of the rows of `points` (n, d), each linked to its `k` nearest others.
     pub fn knn(points: ArrayView2<f32>, k: usize) -> Result<Graph> {
         let n = points.nrows();
-        if k == 0 || k >= n {
-            return Err(Error::param(
-                "k",
-                k,
-                format!("must be between 1 and the number of images − 1 ({})", n.saturating_sub(1)),
-            ));
-        }
+        check_k(k, n)?;
         // ANCHOR: graph
         // The symmetrised graph: i ~ j if either is among the other's k nearest.
         let mut links: Vec<Vec<u32>> = vec![Vec::new(); n];
-        for (i, near) in nearest_neighbours(points, points, k + 1)?.into_iter().enumerate() {
+        for (i, near) in nearest_neighbours_among(points, k + 1)?.into_iter().enumerate() {
             for (_, j) in near.into_iter().filter(|&(_, j)| j != i).take(k) {
                 links[i].push(j as u32);
                 links[j].push(i as u32);
@@ -98,7 +103,7 @@ impl Graph {
     /// half a minute on two cores, and it is the same for every seed.
     pub fn knn_cached(points: ArrayView2<f32>, k: usize, cache: Option<&Path>) -> Result<Graph> {
         let Some(dir) = cache else { return Graph::knn(points, k) };
-        let settings = (fingerprint(points), points.dim(), k);
+        let settings = (fingerprint(points), k);
         crate::output::cache::cached(dir, "knn-graph", &settings, || Graph::knn(points, k))
     }
 
@@ -114,7 +119,8 @@ impl Graph {
 
     /// The class scores `F` of every point after spreading the labels of the points
     /// `labelled` (each with its class in `labels`): (n, classes), each row summing to at
-    /// most 1. The class of a point is its row's largest score.
+    /// most 1. The class of a point is its row's largest score. The graph already fixes the
+    /// neighbours, so only `params.alpha` and `params.iterations` are read here.
     pub fn spread(
         &self,
         labelled: &[usize],
@@ -123,10 +129,10 @@ impl Graph {
         params: &SpreadingParams,
     ) -> Result<Array2<f32>> {
         let n = self.len();
-        params.check(n)?;
+        params.check_alpha()?;
         if labelled.len() != labels.len() {
             return Err(Error::shape(
-                "spread_labels (labels)",
+                "Graph::spread (labels)",
                 format!("{} labels", labelled.len()),
                 labels.len().to_string(),
             ));
@@ -201,30 +207,4 @@ const ROWS: usize = 1024;
 fn as_rows<'a>(a: &'a Array2<f32>, classes: usize) -> impl Fn(usize) -> &'a [f32] + Sync + 'a {
     let flat = a.as_slice().expect("scores and labels are in standard layout");
     move |i| &flat[i * classes..(i + 1) * classes]
-}
-
-/// A SHA-256 of the values of `points`, row by row: a cache key for anything computed from them.
-fn fingerprint(points: ArrayView2<f32>) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    for row in points.rows() {
-        for v in row {
-            h.update(v.to_le_bytes());
-        }
-    }
-    hex::encode(h.finalize())
-}
-
-/// A label for every row of `points` (n, d), from the labels of the rows `labelled` (each
-/// with its class in `labels`), spread over the k-NN graph of `points`.
-pub fn spread_labels(
-    points: ArrayView2<f32>,
-    labelled: &[usize],
-    labels: ArrayView1<u8>,
-    classes: usize,
-    params: &SpreadingParams,
-) -> Result<Array1<u8>> {
-    params.check(points.nrows())?;
-    let graph = Graph::knn(points, params.k)?;
-    Ok(argmax_rows(graph.spread(labelled, labels, classes, params)?.view()))
 }

@@ -30,14 +30,16 @@ pub fn check_rate(name: &'static str, p: f32) -> Result<()> {
 /// the mask depends on the key and the shape alone, never on the number of threads.
 pub fn draw_mask(mask: &mut Array2<f32>, p: f32, key: u64) {
     let keep = 1.0 / (1.0 - p);
+    // Two uniforms u = h / 2²⁴ in [0, 1) from each 64-bit draw, h the top 24 bits of each
+    // half (as `rand`'s f32). u < p exactly when h < p · 2²⁴, both exact in f32, so the mask
+    // is `keep` times (h ≥ p · 2²⁴): a product, not a branch the CPU would mispredict.
+    let threshold = p * 16_777_216.0;
     rng::fill_by_row_blocks(mask, key, |values, rng| {
-        // Two uniforms in [0, 1) from each 64-bit draw, 24 bits each (as `rand`'s f32).
-        const TWO_TO_MINUS_24: f32 = 1.0 / 16_777_216.0;
         for pair in values.chunks_mut(2) {
             let bits = rng.next_u64();
             for (m, half) in pair.iter_mut().zip([bits as u32, (bits >> 32) as u32]) {
-                let u = (half >> 8) as f32 * TWO_TO_MINUS_24;
-                *m = if u < p { 0.0 } else { keep };
+                let kept = f32::from(u8::from((half >> 8) as f32 >= threshold));
+                *m = keep * kept;
             }
         }
     });

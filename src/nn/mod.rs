@@ -34,6 +34,24 @@ pub(crate) fn in_parallel<T: Send, R: Send>(
     }
 }
 
+/// `f()`, compiled for AVX2 (eight lanes per instruction instead of SSE2's four) when the
+/// CPU has it. The build targets every x86-64 CPU, so a hot loop only reaches AVX2 this way.
+/// The same operations run in the same order (no fused multiply-adds are introduced), so the
+/// bits are the same as in the portable build.
+#[inline(always)]
+pub(crate) fn with_avx2<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        #[target_feature(enable = "avx2")]
+        unsafe fn avx2<R>(f: impl FnOnce() -> R) -> R {
+            f()
+        }
+        // SAFETY: the CPU has AVX2, checked just above.
+        return unsafe { avx2(f) };
+    }
+    f()
+}
+
 // ANCHOR: flush_subnormal
 /// Replaces a subnormal number (smaller in magnitude than `f32::MIN_POSITIVE`, about 1.2e-38)
 /// by zero.

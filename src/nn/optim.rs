@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{flush_subnormal, in_parallel};
+use super::{flush_subnormal, in_parallel, with_avx2};
 use crate::error::{Error, Result};
 
 /// One parameter tensor and its gradient, flattened.
@@ -200,12 +200,14 @@ impl Optimizer for Adam {
         );
         // ANCHOR: adam_maths
         for_each_chunk(chunks, parallel, |(((theta, g), (m, v)), decay)| {
-            for (((theta, &g), m), v) in theta.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut())
-            {
-                *m = flush_subnormal(b1 * *m + (1.0 - b1) * g);
-                *v = flush_subnormal(b2 * *v + (1.0 - b2) * g * g);
-                *theta -= step * *m / (v.sqrt() + eps) + decay * *theta;
-            }
+            with_avx2(|| {
+                let params = theta.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut());
+                for (((theta, &g), m), v) in params {
+                    *m = flush_subnormal(b1 * *m + (1.0 - b1) * g);
+                    *v = flush_subnormal(b2 * *v + (1.0 - b2) * g * g);
+                    *theta -= step * *m / (v.sqrt() + eps) + decay * *theta;
+                }
+            })
         });
         // ANCHOR_END: adam_maths
     }

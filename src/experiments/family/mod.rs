@@ -220,7 +220,8 @@ impl Experiment for Family {
         let mut variants = Vec::new();
         let mut autoencoders = Vec::new();
         for v in &config.variants {
-            let (ae, history) = pipeline::train_autoencoder(&v.params, data, &v.label, observer)?;
+            let (ae, history) =
+                pipeline::train_autoencoder(&v.params, data, &v.label, cache, observer)?;
             let denoised = ae.reconstruct(&noisy_test)?;
             let features = Features {
                 name: &v.label,
@@ -230,7 +231,7 @@ impl Experiment for Family {
                 spread: true,
             };
             let scores =
-                features.scores(config, &config.codes_mlp, data, &labelled, None, observer)?;
+                features.scores(config, &config.codes_mlp, data, &labelled, cache, observer)?;
             variants.push(VariantResult {
                 variant: v.clone(),
                 test_mse: ae.reconstruction_mse(&test.x)?,

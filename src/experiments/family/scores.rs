@@ -50,12 +50,16 @@ impl Features<'_> {
             accuracy(&knn_classify(x.view(), y.view(), codes.test.view(), config.knn_k)?, &test.y)
         };
         let stage = |labels| Stage::Classifier { features: self.name, labels };
+        // Watched like the study's MLPs (watching changes nothing learned), so that the
+        // same settings on the same features train once: the study's are the vanilla row's.
+        let watched_x = codes.for_mlp(&codes.watched)?;
         let all_labels = fit_classifier(
             mlp,
             (train_x.view(), train.y.view()),
-            None,
+            Some((watched_x.view(), data.watched().y.view())),
             test_x.view(),
             stage(Labels::All),
+            cache,
             observer,
         )?;
         let scarce = mlp.clone().train(config.scarce_train.clone());
@@ -83,6 +87,7 @@ impl Features<'_> {
                     None,
                     test_x.view(),
                     stage,
+                    None,
                     observer,
                 )?;
                 Some(fitted.accuracy(&test.y)?)

@@ -45,7 +45,8 @@ pub struct LabelCurveConfig {
     pub labelled_seed: u64,
     /// The schedule of the MLPs that see only the labelled images.
     pub few_label_train: TrainParams,
-    /// Label spreading over the standardised codes.
+    /// Label spreading over the standardised codes; its α and iterations serve the pixels'
+    /// graph too.
     pub spreading: SpreadingParams,
     /// Neighbours per image in the pixels' graph (the family comparison's).
     pub pixel_graph_k: usize,
@@ -250,7 +251,6 @@ pub fn measure(
     };
     let code_graph = Graph::knn(codes.train.view(), config.spreading.k)?;
     let pixel_graph = Graph::knn_cached(data.train.x.view(), config.pixel_graph_k, cache)?;
-    let pixel_spreading = SpreadingParams { k: config.pixel_graph_k, ..config.spreading };
     let mut budgets = Vec::new();
     for &per_class in &config.per_class {
         let started = Instant::now();
@@ -266,7 +266,7 @@ pub fn measure(
         let codes_score = score(&codes_only, few_codes, Some(&codes), data, few, observer)?;
 
         let spread = spread_labels(&code_graph, &labelled, &config.spreading)?;
-        let by_pixels = spread_labels(&pixel_graph, &labelled, &pixel_spreading)?;
+        let by_pixels = spread_labels(&pixel_graph, &labelled, &config.spreading)?;
         let spread_set = (codes.train.view(), spread.view());
         let stage = Stage::Classifier { features: "codes", labels: Labels::Spread };
         let spread_codes =

@@ -255,7 +255,7 @@ impl Experiment for Study {
     fn train(
         config: &StudyConfig,
         data: &Mnist,
-        _cache: Option<&Path>,
+        cache: Option<&Path>,
         observer: &mut Observer<'_>,
     ) -> Result<TrainedStudy> {
         let started = Instant::now();
@@ -263,7 +263,7 @@ impl Experiment for Study {
 
         // 1. The autoencoder learns to compress and rebuild the training images.
         let (autoencoder, ae_history) =
-            pipeline::train_autoencoder(&config.autoencoder, data, "autoencoder", observer)?;
+            pipeline::train_autoencoder(&config.autoencoder, data, "autoencoder", cache, observer)?;
 
         // 2. Its encoder turns every image into a code (standardised with training statistics).
         let encoding = Instant::now();
@@ -272,11 +272,17 @@ impl Experiment for Study {
 
         // 3. An MLP learns the digits from the codes alone.
         let (codes_mlp, codes_result) =
-            classify(&config.codes_mlp, &codes, "codes", data, observer)?;
+            classify(&config.codes_mlp, &codes, ("codes", cache), data, observer)?;
 
         // 4. The comparison the original's claim needs: the same kind of MLP on raw pixels.
         let raw = if config.run_raw_mlp {
-            Some(classify(&config.raw_mlp, &Codes::pixels(data), "pixels", data, observer)?)
+            Some(classify(
+                &config.raw_mlp,
+                &Codes::pixels(data),
+                ("pixels", cache),
+                data,
+                observer,
+            )?)
         } else {
             None
         };
@@ -323,7 +329,7 @@ impl Experiment for Study {
 fn classify(
     params: &MlpParams,
     features: &Codes<'_>,
-    name: &str,
+    (name, cache): (&str, Option<&Path>),
     data: &Mnist,
     observer: &mut Observer<'_>,
 ) -> Result<(Mlp, ClassifierResult)> {
@@ -337,6 +343,7 @@ fn classify(
         Some((watched_x.view(), data.watched().y.view())),
         test_x.view(),
         stage,
+        cache,
         observer,
     )?;
     let result = ClassifierResult {

@@ -1,5 +1,5 @@
 //! Epoch-time benchmark: `cargo bench --bench epochs [--features openblas] [-- --epochs N]
-//! [--threads 1,2] [--models ae,codes,raw,kinds] [--rounds R] [--kinds vanilla,denoising,…]
+//! [--threads 1,2] [--models ae,codes,raw,tuned,kinds] [--rounds R] [--kinds vanilla,denoising,…]
 //! [--images N] [--study N] [--family N] [--book] [--book-targets]`.
 //!
 //! Prints which GEMM the build uses and its peak on the autoencoder's biggest layer shape;
@@ -7,6 +7,7 @@
 //! (minimum and median of several epochs), images per second, and the GFLOP/s reached (6 ×
 //! weights × samples per epoch: forward 2, backward 4), also as a share of that peak, and with
 //! `--features candle` the same autoencoder in candle on the same batches (chapter 11); then
+//! the tuned recipe's pixels MLP and autoencoder (chapter 9: batches of 128, dropout); then
 //! every kind of the autoencoder family (chapter 7's settings: same layers, same batch),
 //! trained in turn for `--rounds` rounds (default 2) of N epochs each, with its seconds per
 //! epoch and their ratio to the vanilla autoencoder's, read under the same load (`--kinds`
@@ -108,8 +109,8 @@ fn main() {
         None => vec![1, cores],
     };
     threads.dedup();
-    // `--models ae,codes,raw,kinds` (default: all four) picks what to time.
-    let models = flag("--models").unwrap_or_else(|| "ae,codes,raw,kinds".into());
+    // `--models ae,codes,raw,tuned,kinds` (default: all five) picks what to time.
+    let models = flag("--models").unwrap_or_else(|| "ae,codes,raw,tuned,kinds".into());
     let rounds = flag("--rounds").and_then(|s| s.parse().ok()).unwrap_or(2usize).max(1);
     let wants = |m: &str| models.split(',').any(|x| x.trim() == m);
     let study_runs: usize = flag("--study").and_then(|s| s.parse().ok()).unwrap_or(0);
@@ -224,6 +225,32 @@ fn main() {
             epoch_seconds(&h),
             mlp.stack.macs_per_sample(),
         );
+    }
+    // The tuned recipe's two models (chapter 9, and chapter 10's self-training): batches of
+    // 128, AdamW, and dropout masks for the pixels MLP. Most of the test suite's training.
+    for &t in threads.iter().filter(|_| wants("tuned")) {
+        let recipe = ae_mlp::experiments::tuned::TunedConfig::default();
+        let tuned = |p: &TrainParams| p.clone().epochs(epochs).early_stopping(None);
+        let (mlp, h) = with_threads(t, || {
+            let raw = &recipe.raw_mlp;
+            raw.clone().train(tuned(&raw.train)).fit(
+                data.train.x.view(),
+                data.train.y.view(),
+                None,
+                &mut |_| {},
+            )
+        })
+        .expect("trains");
+        let macs = mlp.stack.macs_per_sample();
+        time("tuned_raw", "tuned MLP on pixels (dropout, 128)", t, epoch_seconds(&h), macs);
+        let (ae, h) = with_threads(t, || {
+            let ae = &recipe.autoencoder;
+            let params = AutoencoderParams { train: tuned(&ae.train), ..ae.clone() };
+            params.fit(data.train.x.view(), None, &mut |_| {})
+        })
+        .expect("trains");
+        let macs = ae.encoder.macs_per_sample() + ae.decoder.macs_per_sample();
+        time("tuned_ae", "tuned autoencoder (batches of 128)", t, epoch_seconds(&h), macs);
     }
     let mut kind_ratios = vec![];
     for &t in threads.iter().filter(|_| wants("kinds")) {

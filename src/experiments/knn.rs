@@ -104,9 +104,10 @@ pub fn nearest_neighbours_among(
         let (rows_a, rows_b) = (tile(points, a), tile(points, b));
         let mut d = Array2::<f32>::zeros((rows_a.nrows(), rows_b.nrows()));
         general_mat_mul(-2.0, &rows_a, &rows_b.t(), 0.0, &mut d);
-        search.merge(d.view(), b * TILE, &candidates[a]);
+        let lock = |t: usize| candidates[t].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        search.merge(d.view(), b * TILE, &mut lock(a));
         if a != b {
-            search.merge(d.t().as_standard_layout().view(), a * TILE, &candidates[b]);
+            search.merge(d.t().as_standard_layout().view(), a * TILE, &mut lock(b));
         }
     });
     let tiled: Vec<(usize, Vec<Neighbours>)> = candidates
@@ -202,22 +203,16 @@ impl<'a> Search<'a> {
             let start = c * POINT_CHUNK;
             let mut d = dist.slice_mut(s![.., ..chunk.nrows()]);
             general_mat_mul(-2.0, &block, &chunk.t(), 0.0, &mut d);
-            let points_sq = self.points_sq.slice(s![start..start + chunk.nrows()]);
-            let points_sq = points_sq.as_slice().expect("a slice of a 1-d array is contiguous");
-            for (row, best) in d.rows().into_iter().zip(&mut candidates) {
-                let row = row.to_slice().expect("the rows of the distance block are contiguous");
-                keep_smallest(row, points_sq, start, self.kept, best);
-            }
+            self.merge(d.view(), start, &mut candidates);
         }
         block.rows().into_iter().zip(candidates).map(|(q, c)| self.exact(q, &c)).collect()
     }
 
     /// Merges one block of −2 q·p products, queries by points `start..`, into the
     /// queries' candidates.
-    fn merge(&self, d: ArrayView2<f32>, start: usize, candidates: &Mutex<Vec<Neighbours>>) {
+    fn merge(&self, d: ArrayView2<f32>, start: usize, candidates: &mut [Neighbours]) {
         let points_sq = self.points_sq.slice(s![start..start + d.ncols()]);
         let points_sq = points_sq.as_slice().expect("a slice of a 1-d array is contiguous");
-        let mut candidates = candidates.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         for (row, best) in d.rows().into_iter().zip(candidates.iter_mut()) {
             let row = row.to_slice().expect("the rows of the product are contiguous");
             keep_smallest(row, points_sq, start, self.kept, best);

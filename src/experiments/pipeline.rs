@@ -278,11 +278,12 @@ pub fn fingerprint(x: ArrayView2<f32>) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     h.update(format!("{:?}", x.dim()));
-    let mut bytes = Vec::with_capacity(4 * x.ncols());
-    for row in x.rows() {
-        bytes.clear();
-        bytes.extend(row.iter().flat_map(|v| v.to_le_bytes()));
-        h.update(&bytes);
+    let x = x.as_standard_layout();
+    let values = x.as_slice().expect("a standard-layout array is one slice");
+    if cfg!(target_endian = "little") {
+        h.update(bytemuck::cast_slice::<f32, u8>(values));
+    } else {
+        values.iter().for_each(|v| h.update(v.to_le_bytes()));
     }
     hex::encode(h.finalize())
 }

@@ -15,7 +15,7 @@
 //! a profiler); then the peak RSS. `--study N` also runs the whole study (`ae-mlp` with its defaults, what
 //! `cargo run --release` runs) N times, for its wall time and peak RSS (via /usr/bin/time).
 //! `--family N` runs the family comparison of chapter 7 (every kind, one seed) for N seeds
-//! through a fresh cache, as the tests do: the first seed also builds the pixels' k-NN graph,
+//! through a fresh cache, so every model trains: the first seed also builds the pixels' k-NN graph,
 //! which the others reuse. Last, every speed target is printed next to its measured value
 //! (`--book-targets` writes that table alone into the book).
 //! `--book` writes the figures to `book/src/generated/perf_<build>_*.md`.

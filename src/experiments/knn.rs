@@ -47,13 +47,7 @@ pub fn nearest_neighbours(
     queries: ArrayView2<f32>,
     k: usize,
 ) -> Result<Vec<Vec<(f32, usize)>>> {
-    if k == 0 || k > points.nrows() {
-        return Err(Error::param(
-            "k",
-            k,
-            format!("must be between 1 and the number of points searched ({})", points.nrows()),
-        ));
-    }
+    check_k(k, points.nrows())?;
     if queries.ncols() != points.ncols() {
         return Err(Error::shape(
             "nearest_neighbours (queries)",
@@ -64,6 +58,18 @@ pub fn nearest_neighbours(
     let search = Search::new(points, k);
     let blocks: Vec<ArrayView2<f32>> = queries.axis_chunks_iter(Axis(0), QUERY_BLOCK).collect();
     Ok(in_parallel(blocks, |block| search.block(block)).into_iter().flatten().collect())
+}
+
+/// Checks that `k` neighbours can be found among `n` points.
+fn check_k(k: usize, n: usize) -> Result<()> {
+    if k == 0 || k > n {
+        return Err(Error::param(
+            "k",
+            k,
+            format!("must be between 1 and the number of points searched ({n})"),
+        ));
+    }
+    Ok(())
 }
 
 /// Each row's `k` nearest rows of `points` (n, d), itself included, as
@@ -80,13 +86,7 @@ pub fn nearest_neighbours_among(
     points: ArrayView2<f32>,
     k: usize,
 ) -> Result<Vec<Vec<(f32, usize)>>> {
-    if k == 0 || k > points.nrows() {
-        return Err(Error::param(
-            "k",
-            k,
-            format!("must be between 1 and the number of points searched ({})", points.nrows()),
-        ));
-    }
+    check_k(k, points.nrows())?;
     if points.ncols() < AMONG_MIN_WIDTH {
         return nearest_neighbours(points, points, k);
     }

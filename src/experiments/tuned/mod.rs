@@ -22,11 +22,10 @@ use serde::{Deserialize, Serialize};
 use crate::data::Mnist;
 use crate::error::{Error, Result};
 use crate::experiments::baselines::pca_logistic::pca_reconstruction_mse;
-use crate::experiments::pipeline::{self, Experiment, Observer, Stage};
+use crate::experiments::pipeline::{self, Codes, Experiment, Observer, Stage};
 use crate::models::autoencoder::Autoencoder;
 use crate::models::finetune::FineTuned;
 use crate::models::metrics::accuracy;
-use crate::models::scale::Standardizer;
 use crate::train::History;
 
 /// One trained model's outcome.
@@ -201,25 +200,24 @@ pub fn fine_tune(
 ) -> Result<(Outcome, Outcome)> {
     let (train, valid, test) = (&data.train, &data.validation, &data.test);
     let started = Instant::now();
-    let codes = ae.encode(&train.x)?;
-    let scaler = Standardizer::fit(codes.view())?;
-    let scaled = |x| -> Result<_> { scaler.transform(ae.encode(x)?.view()) };
-    let (valid_codes, test_codes) = (scaled(&valid.x)?, scaled(&test.x)?);
+    let codes = Codes::encode(ae, data, true)?;
+    let (train_codes, valid_codes, test_codes) =
+        (codes.for_mlp(&codes.train)?, codes.for_mlp(&codes.watched)?, codes.for_mlp(&codes.test)?);
     let (head, history) = config.codes_mlp.fit(
-        scaler.transform(codes.view())?.view(),
+        train_codes.view(),
         train.y.view(),
         Some((valid_codes.view(), valid.y.view())),
         &mut |e| observer(classifier("tuned codes"), e),
     )?;
     let codes_mlp = outcome(
-        accuracy(&head.predict(&test_codes)?, &test.y)?,
-        accuracy(&head.predict(&valid_codes)?, &valid.y)?,
+        accuracy(&head.predict(&*test_codes)?, &test.y)?,
+        accuracy(&head.predict(&*valid_codes)?, &valid.y)?,
         started.elapsed().as_secs_f64(),
         history,
     );
 
     let started = Instant::now();
-    let start = FineTuned::from_study(ae, Some(&scaler), &head)?;
+    let start = FineTuned::from_study(ae, codes.scaler.as_ref(), &head)?;
     let (tuned, history) = config
         .finetune
         .fit(start, train, Some(valid), &mut |e| observer(classifier("fine-tuned"), e))?;

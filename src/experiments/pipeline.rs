@@ -19,6 +19,7 @@ use crate::models::autoencoder::{Autoencoder, AutoencoderParams};
 use crate::models::metrics::accuracy;
 use crate::models::mlp::{Mlp, MlpParams};
 use crate::models::scale::Standardizer;
+use crate::output::cache::fingerprint;
 use crate::train::{Event, History};
 
 /// Which labels a classifier learns from.
@@ -270,22 +271,6 @@ pub fn fit_classifier<'a>(
     };
     let predicted = mlp.predict(test_x)?;
     Ok(Fitted { mlp, history, predicted })
-}
-
-/// A SHA-256 of the shape and values of `x`: a cache key for anything trained or computed
-/// from it, without storing it.
-pub fn fingerprint(x: ArrayView2<f32>) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update(format!("{:?}", x.dim()));
-    let x = x.as_standard_layout();
-    let values = x.as_slice().expect("a standard-layout array is one slice");
-    if cfg!(target_endian = "little") {
-        h.update(bytemuck::cast_slice::<f32, u8>(values));
-    } else {
-        values.iter().for_each(|v| h.update(v.to_le_bytes()));
-    }
-    hex::encode(h.finalize())
 }
 
 /// The labelled images of the few-label setting: which training rows, and those rows.

@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::experiments::knn::nearest_neighbours_among;
-use crate::experiments::pipeline::fingerprint;
 use crate::nn::in_parallel;
+use crate::output::cache::fingerprint;
 
 /// Settings of label spreading.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use ndarray::ArrayView2;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -48,4 +49,20 @@ pub fn cached<T: Serialize + DeserializeOwned>(
         let _ = crate::output::write_atomic(&path, &bytes);
     }
     Ok(value)
+}
+
+/// A SHA-256 of the shape and values of `x`: a cache key for anything trained or computed
+/// from it, without storing it.
+pub fn fingerprint(x: ArrayView2<f32>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(format!("{:?}", x.dim()));
+    let x = x.as_standard_layout();
+    let values = x.as_slice().expect("a standard-layout array is one slice");
+    if cfg!(target_endian = "little") {
+        h.update(bytemuck::cast_slice::<f32, u8>(values));
+    } else {
+        values.iter().for_each(|v| h.update(v.to_le_bytes()));
+    }
+    hex::encode(h.finalize())
 }
